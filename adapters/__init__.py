@@ -1,0 +1,1 @@
+"""Adapter lifecycle: validation, registry, training data, training and evaluation."""

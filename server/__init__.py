@@ -1,0 +1,1 @@
+"""arserve: multi-adapter LoRA inference server for AR and order-to-cash teams."""

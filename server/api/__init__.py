@@ -1,0 +1,1 @@
+"""HTTP layer: one package per endpoint (router, protocol, service)."""

@@ -1,0 +1,24 @@
+"""HTTP only: parse, authenticate, hand to the service, shape the response."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from server.api.chat.protocol import ChatCompletionRequest, ChatCompletionResponse
+from server.api.chat.service import ChatService
+from server.api.common.sse import sse_response
+from server.api.deps import EngineDep, InferPrincipal, StateDep
+
+router = APIRouter()
+
+
+@router.post("/v1/chat/completions", response_model=ChatCompletionResponse)
+async def create_chat_completion(
+    req: ChatCompletionRequest, principal: InferPrincipal, state: StateDep, engine: EngineDep
+) -> Any:
+    service = ChatService(state, engine)
+    if req.stream:
+        return sse_response(await service.stream(req))
+    return await service.create(req)

@@ -1,0 +1,127 @@
+"""POST /v1/chat/completions: the logic, free of HTTP."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+from server.api.chat.protocol import ChatCompletionRequest
+from server.api.common.generation import GenerationRun, new_request_id
+from server.api.common.logprobs import chat_logprobs
+from server.api.common.sampling import build_sampling, resolve_adapter, resolve_max_tokens
+from server.api.common.sse import prime
+from server.engine.protocol import Engine
+from server.state import AppState
+
+ENDPOINT = "chat"
+
+
+def _usage(num_prompt: int, num_completion: int) -> dict[str, int]:
+    return {
+        "prompt_tokens": num_prompt,
+        "completion_tokens": num_completion,
+        "total_tokens": num_prompt + num_completion,
+    }
+
+
+class ChatService:
+    def __init__(self, state: AppState, engine: Engine) -> None:
+        self.state = state
+        self.engine = engine
+
+    def _prepare(self, req: ChatCompletionRequest) -> GenerationRun:
+        adapter = resolve_adapter(req.model, self.engine)
+        messages = [
+            {"role": "system" if m.role == "developer" else m.role, "content": m.text()}
+            for m in req.messages
+        ]
+        prompt_ids = self.engine.tokenize(self.engine.render_chat(messages))
+        max_tokens = resolve_max_tokens(
+            req.max_completion_tokens or req.max_tokens,
+            len(prompt_ids),
+            self.engine,
+            self.state.settings,
+        )
+        num_logprobs = (req.top_logprobs or 0) if req.logprobs else None
+        sampling = build_sampling(req, max_tokens, num_logprobs)
+        return GenerationRun(
+            self.state,
+            self.engine,
+            prompt_ids,
+            sampling,
+            adapter,
+            ENDPOINT,
+            new_request_id("chatcmpl"),
+        )
+
+    async def create(self, req: ChatCompletionRequest) -> dict[str, Any]:
+        run = self._prepare(req)
+        result = await run.collect()
+        return {
+            "id": run.request_id,
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": req.model,
+            "choices": [
+                {
+                    "index": c.index,
+                    "message": {"role": "assistant", "content": c.text},
+                    "logprobs": chat_logprobs(c.logprobs) if req.logprobs else None,
+                    "finish_reason": c.finish_reason,
+                }
+                for c in result.choices
+            ],
+            "usage": _usage(result.num_prompt_tokens, result.num_completion_tokens),
+        }
+
+    async def stream(self, req: ChatCompletionRequest) -> AsyncIterator[dict[str, Any]]:
+        run = self._prepare(req)
+        chunks = await prime(run.stream())
+        created = int(time.time())
+
+        def event(choices: list[dict[str, Any]], usage: dict | None = None) -> dict[str, Any]:
+            body: dict[str, Any] = {
+                "id": run.request_id,
+                "object": "chat.completion.chunk",
+                "created": created,
+                "model": req.model,
+                "choices": choices,
+            }
+            if usage is not None:
+                body["usage"] = usage
+            return body
+
+        async def events() -> AsyncIterator[dict[str, Any]]:
+            yield event(
+                [
+                    {
+                        "index": i,
+                        "delta": {"role": "assistant", "content": ""},
+                        "finish_reason": None,
+                    }
+                    for i in range(req.n)
+                ]
+            )
+            num_prompt, num_completion = 0, 0
+            async for chunk in chunks:
+                num_prompt = chunk.num_prompt_tokens
+                choices = []
+                for d in chunk.deltas:
+                    num_completion += d.num_new_tokens
+                    if not d.text and d.finish_reason is None:
+                        continue
+                    choices.append(
+                        {
+                            "index": d.index,
+                            "delta": {"content": d.text} if d.text else {},
+                            "logprobs": chat_logprobs(d.logprobs) if req.logprobs else None,
+                            "finish_reason": d.finish_reason,
+                        }
+                    )
+                if choices:
+                    yield event(choices)
+            if req.stream_options and req.stream_options.include_usage:
+                yield event([], _usage(num_prompt, num_completion))
+
+        return events()

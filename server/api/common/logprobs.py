@@ -1,0 +1,34 @@
+"""Engine log-probabilities in the two OpenAI wire shapes."""
+
+from __future__ import annotations
+
+from server.engine.protocol import TokenLogprob
+
+
+def chat_logprobs(items: list[TokenLogprob]) -> dict:
+    return {
+        "content": [
+            {
+                "token": t.token,
+                "logprob": t.logprob,
+                "bytes": list(t.token.encode()),
+                "top_logprobs": [
+                    {"token": tok, "logprob": lp, "bytes": list(tok.encode())} for tok, lp in t.top
+                ],
+            }
+            for t in items
+        ]
+    }
+
+
+def completion_logprobs(items: list[TokenLogprob], text_offset: int = 0) -> dict:
+    offsets, pos = [], text_offset
+    for t in items:
+        offsets.append(pos)
+        pos += len(t.token)
+    return {
+        "tokens": [t.token for t in items],
+        "token_logprobs": [t.logprob for t in items],
+        "top_logprobs": [dict(t.top) for t in items],
+        "text_offset": offsets,
+    }

@@ -1,0 +1,24 @@
+"""HTTP only: parse, authenticate, hand to the service, shape the response."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from server.api.common.sse import sse_response
+from server.api.completions.protocol import CompletionRequest, CompletionResponse
+from server.api.completions.service import CompletionService
+from server.api.deps import EngineDep, InferPrincipal, StateDep
+
+router = APIRouter()
+
+
+@router.post("/v1/completions", response_model=CompletionResponse)
+async def create_completion(
+    req: CompletionRequest, principal: InferPrincipal, state: StateDep, engine: EngineDep
+) -> Any:
+    service = CompletionService(state, engine)
+    if req.stream:
+        return sse_response(await service.stream(req))
+    return await service.create(req)

@@ -1,0 +1,51 @@
+"""FastAPI dependencies: app state, the ready engine, and the caller's identity."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+
+from server.auth import LOCAL_PRINCIPAL, Principal
+from server.engine.protocol import Engine
+from server.settings import Settings
+from server.state import AppState
+
+
+def get_state(request: Request) -> AppState:
+    return request.app.state.arserve  # type: ignore[no-any-return]
+
+
+StateDep = Annotated[AppState, Depends(get_state)]
+
+
+def get_settings(state: StateDep) -> Settings:
+    return state.settings
+
+
+def get_engine(state: StateDep) -> Engine:
+    return state.ready_engine()
+
+
+def get_principal(
+    state: StateDep, authorization: Annotated[str | None, Header()] = None
+) -> Principal:
+    if state.keys is None:
+        return LOCAL_PRINCIPAL
+    return state.keys.authenticate(authorization)
+
+
+def require_infer(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+    principal.require("infer")
+    return principal
+
+
+def require_admin(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+    principal.require("admin")
+    return principal
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+EngineDep = Annotated[Engine, Depends(get_engine)]
+InferPrincipal = Annotated[Principal, Depends(require_infer)]
+AdminPrincipal = Annotated[Principal, Depends(require_admin)]

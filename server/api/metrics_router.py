@@ -1,0 +1,21 @@
+"""GET /metrics in the Prometheus text format."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from server.api.deps import StateDep
+
+router = APIRouter()
+
+
+@router.get("/metrics", include_in_schema=False)
+async def metrics(
+    state: StateDep, authorization: Annotated[str | None, Header()] = None
+) -> Response:
+    if state.keys is not None and not state.settings.metrics_public:
+        state.keys.authenticate(authorization).require("admin")
+    return Response(generate_latest(state.metrics.registry), media_type=CONTENT_TYPE_LATEST)

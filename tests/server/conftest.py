@@ -1,0 +1,106 @@
+"""One real vLLM CPU engine per test session, behind a real HTTP server on loopback."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+
+from server.app import create_app
+from server.auth import create_key
+from server.settings import Settings
+from tests.helpers import edit_config
+
+BAD_ADAPTERS = {
+    "bad-base": "trained for base model",
+    "bad-rank": "outside 1..16",
+    "bad-missing-weights": "adapter_model.safetensors is missing",
+    "bad-target": "not LoRA-able linear layers",
+}
+
+
+@dataclass
+class LiveServer:
+    url: str
+    infer_key: str
+    admin_key: str
+    app_state: object
+
+    def client(self, key: str | None = None) -> httpx.Client:
+        headers = {"Authorization": f"Bearer {key or self.infer_key}"}
+        return httpx.Client(base_url=self.url, headers=headers, timeout=300)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _adapters_dir(root: Path, good: dict[str, Path]) -> Path:
+    folder = root / "adapters"
+    folder.mkdir()
+    for name, path in good.items():
+        shutil.copytree(path, folder / name)
+    template = next(iter(good.values()))
+    for name in BAD_ADAPTERS:
+        shutil.copytree(template, folder / name)
+    edit_config(folder / "bad-base", base_model_name_or_path="meta-llama/Llama-3.1-8B-Instruct")
+    edit_config(folder / "bad-rank", r=64)
+    (folder / "bad-missing-weights" / "adapter_model.safetensors").unlink()
+    edit_config(folder / "bad-target", target_modules=["q_proj", "lm_head"])
+    return folder
+
+
+@pytest.fixture(scope="session")
+def live_server(
+    tmp_path_factory: pytest.TempPathFactory, test_adapters: dict[str, Path]
+) -> Iterator[LiveServer]:
+    root = tmp_path_factory.mktemp("server")
+    keys_file = root / "keys.json"
+    infer_key = create_key(keys_file, "test-infer", "tenant-a", ["infer"])
+    admin_key = create_key(keys_file, "test-admin", "tenant-a", ["infer", "admin"])
+    # fp32: greedy outputs are then identical whatever the batch holds, so a test can tell an
+    # adapter mix-up from bf16 rounding (bf16 accuracy is checked against PEFT elsewhere).
+    settings = Settings(
+        dtype="float32",
+        port=_free_port(),
+        keys_file=keys_file,
+        adapters_dir=_adapters_dir(root, test_adapters),
+        max_model_len=1024,
+        max_num_seqs=16,
+        max_loras=4,
+        kv_cache_space_gib=1,
+        max_body_bytes=200_000,
+    )
+    app = create_app(settings)
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=settings.port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{settings.port}"
+    state = app.state.arserve
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline:
+        if state.startup_error:
+            pytest.fail(state.startup_error)
+        try:
+            if httpx.get(f"{url}/ready", timeout=5).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        time.sleep(1)
+    else:
+        pytest.fail("server did not become ready")
+    yield LiveServer(url, infer_key, admin_key, state)
+    server.should_exit = True
+    thread.join(timeout=60)
