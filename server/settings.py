@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     adapters_dir: Path | None = Field(
         default=None, description="Folder of PEFT adapter folders loaded at start-up."
     )
+    load_registry: bool = Field(
+        default=True, description="Load the latest version of every registry adapter at start-up."
+    )
     registry_dir: Path = Path(__file__).resolve().parent.parent / "adapters" / "registry"
 
     # --- retrieval ---

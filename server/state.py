@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from server.auth import KeyStore
 from server.engine.protocol import Engine
 from server.errors import NotReadyError, OverloadedError
 from server.metrics import Metrics
 from server.settings import Settings
+
+if TYPE_CHECKING:
+    from server.adapter_manager import AdapterManager
 
 
 @dataclass
@@ -19,6 +23,8 @@ class AdapterStatus:
     version: str | None = None
     task: str | None = None
     reason: str | None = None
+    eval_summary: dict | None = None
+    load_seconds: float | None = None
 
 
 class Admission:
@@ -56,6 +62,7 @@ class AppState:
     engine: Engine | None = None
     startup_error: str | None = None
     adapters: dict[str, AdapterStatus] = field(default_factory=dict)
+    adapter_manager: AdapterManager | None = None  # set once the engine is up
 
     def ready_engine(self) -> Engine:
         if self.engine is None:

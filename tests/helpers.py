@@ -40,3 +40,32 @@ def edit_config(folder: Path, **changes: object) -> None:
     config = json.loads(path.read_text())
     config.update(changes)
     path.write_text(json.dumps(config))
+
+
+def make_registry_entry(
+    root: Path, name: str, version: str, source: Path, **overrides: object
+) -> Path:
+    """A registry entry (PEFT files + manifest.json) built from an existing adapter folder."""
+    from adapters.manifest import Manifest, sha256_file
+
+    folder = root / name / version
+    shutil.copytree(source, folder)
+    config = json.loads((folder / "adapter_config.json").read_text())
+    fields: dict = {
+        "name": name,
+        "version": version,
+        "task": "test",
+        "base_model_id": "SmolLM2-135M-Instruct",
+        "base_model_sha256": "",
+        "rank": config["r"],
+        "alpha": config["lora_alpha"],
+        "target_modules": sorted(config["target_modules"]),
+        "training_data_sha256": "",
+        "training_data_size": {},
+        "training_config": {},
+        "prompt_template_version": "test",
+        "adapter_sha256": sha256_file(folder / "adapter_model.safetensors"),
+    }
+    fields.update(overrides)
+    Manifest(**fields).write(folder)
+    return folder

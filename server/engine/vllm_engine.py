@@ -59,6 +59,9 @@ class VllmEngine:
         self._config = config
         self._tokenizer = llm.get_tokenizer()
         self._adapters: dict[str, tuple[AdapterInfo, LoRARequest]] = {}
+        # Requests running per LoRA id, and replaced ids to drop once their requests finish.
+        self._num_running: dict[int, int] = {}
+        self._retired: set[int] = set()
         self._lora_ids = itertools.count(1)
         self._adapter_lock = asyncio.Lock()
 
@@ -106,6 +109,8 @@ class VllmEngine:
             engine_input = tokens_input(list(prompt))
         params = to_sampling_params(sampling)
         stream = self._llm.generate(engine_input, params, request_id, lora_request=lora)
+        if lora is not None:
+            self._num_running[lora.lora_int_id] = self._num_running.get(lora.lora_int_id, 0) + 1
         try:
             async for out in stream:
                 yield GenerationChunk(
@@ -125,6 +130,24 @@ class VllmEngine:
         except Exception as exc:
             logger.exception("generation failed for request %s", request_id)
             raise EngineError("generation failed") from exc
+        finally:
+            if lora is not None:
+                await self._release(lora.lora_int_id)
+
+    async def _release(self, lora_id: int) -> None:
+        self._num_running[lora_id] -= 1
+        if self._num_running[lora_id] == 0:
+            del self._num_running[lora_id]
+            if lora_id in self._retired:
+                self._retired.discard(lora_id)
+                await self._llm.remove_lora(lora_id)
+
+    async def _retire(self, lora_id: int) -> None:
+        """Drop an adapter version now, or when the last request using it finishes."""
+        if self._num_running.get(lora_id):
+            self._retired.add(lora_id)
+        else:
+            await self._llm.remove_lora(lora_id)
 
     def _delta(self, c: Any, num_top: int | None) -> CompletionDelta:
         logprobs: list[TokenLogprob] = []
@@ -178,14 +201,14 @@ class VllmEngine:
             # LoRARequest, so they finish on the version they started with.
             self._adapters[info.name] = (info, request)
             if old is not None:
-                await self._llm.remove_lora(old[1].lora_int_id)
+                await self._retire(old[1].lora_int_id)
 
     async def remove_adapter(self, name: str) -> None:
         async with self._adapter_lock:
             entry = self._adapters.pop(name, None)
             if entry is None:
                 raise NotFoundError(f"adapter '{name}' is not loaded")
-            await self._llm.remove_lora(entry[1].lora_int_id)
+            await self._retire(entry[1].lora_int_id)
 
     def list_adapters(self) -> list[AdapterInfo]:
         return [info for info, _ in self._adapters.values()]

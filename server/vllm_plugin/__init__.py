@@ -23,3 +23,9 @@ def request_amx_permission() -> bool:
 def register() -> None:
     """Entry point named in pyproject (`vllm.general_plugins`)."""
     request_amx_permission()
+    from vllm.platforms import current_platform
+
+    if current_platform.is_cpu():
+        from server.vllm_plugin import no_lora_mask
+
+        no_lora_mask.apply()

@@ -17,7 +17,7 @@ import uvicorn
 from server.app import create_app
 from server.auth import create_key
 from server.settings import Settings
-from tests.helpers import edit_config
+from tests.helpers import edit_config, make_registry_entry
 
 BAD_ADAPTERS = {
     "bad-base": "trained for base model",
@@ -60,6 +60,24 @@ def _adapters_dir(root: Path, good: dict[str, Path]) -> Path:
     return folder
 
 
+def _registry(root: Path, good: dict[str, Path]) -> Path:
+    """Entries for the lifecycle tests: good, two versions, gated below its minimum, corrupt."""
+    registry = root / "registry"
+    make_registry_entry(registry, "registered", "1", good["adapter-a"])
+    make_registry_entry(registry, "swap", "1", good["adapter-a"])
+    make_registry_entry(registry, "swap", "2", good["adapter-b"])
+    make_registry_entry(
+        registry,
+        "gated",
+        "1",
+        good["adapter-b"],
+        min_scores={"macro_f1": 0.8},
+        evaluation={"metrics": {"macro_f1": 0.5}},
+    )
+    make_registry_entry(registry, "corrupt", "1", good["adapter-b"], adapter_sha256="0" * 64)
+    return registry
+
+
 @pytest.fixture(scope="session")
 def live_server(
     tmp_path_factory: pytest.TempPathFactory, test_adapters: dict[str, Path]
@@ -75,6 +93,7 @@ def live_server(
         port=_free_port(),
         keys_file=keys_file,
         adapters_dir=_adapters_dir(root, test_adapters),
+        registry_dir=_registry(root, test_adapters),
         max_model_len=1024,
         max_num_seqs=16,
         max_loras=4,

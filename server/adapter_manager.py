@@ -1,0 +1,144 @@
+"""Adapters at run time: start-up discovery, and load / replace / unload from the registry.
+
+Every path into the engine goes through the same checks: registry resolution (no paths),
+the weights' sha256, the deployment gate, and validation against the base model. A failure
+leaves the running adapters untouched.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from adapters.gate import GateError, check_gate
+from adapters.registry import (
+    AdapterNotFoundError,
+    IntegrityError,
+    InvalidReferenceError,
+    Registry,
+    RegistryEntry,
+)
+from adapters.validation import (
+    AdapterSpec,
+    AdapterValidationError,
+    BaseModelInfo,
+    discover_adapters,
+    validate_adapter,
+)
+from server.engine.protocol import AdapterInfo, Engine
+from server.errors import ArserveError, InvalidRequestError, NotFoundError, UnprocessableError
+from server.state import AdapterStatus, AppState
+
+logger = logging.getLogger(__name__)
+
+
+class AdapterManager:
+    def __init__(
+        self, state: AppState, engine: Engine, base: BaseModelInfo, registry: Registry
+    ) -> None:
+        self.state = state
+        self.engine = engine
+        self.base = base
+        self.registry = registry
+
+    def _resolve(self, ref: str) -> RegistryEntry:
+        try:
+            return self.registry.resolve_verified(ref)
+        except InvalidReferenceError as exc:
+            raise InvalidRequestError(str(exc), param="adapter", code="invalid_reference") from exc
+        except AdapterNotFoundError as exc:
+            raise NotFoundError(str(exc), param="adapter", code="adapter_not_found") from exc
+        except IntegrityError as exc:
+            raise UnprocessableError(str(exc), param="adapter", code="integrity_error") from exc
+
+    async def _register(
+        self,
+        spec: AdapterSpec,
+        version: str | None = None,
+        task: str | None = None,
+        eval_summary: dict | None = None,
+    ) -> AdapterStatus:
+        name = spec.name
+        previous = self.state.adapters.get(name)
+        if previous is None or previous.status != "ready":
+            self.state.adapters[name] = AdapterStatus(name, "loading", spec.rank, version, task)
+        started = time.perf_counter()
+        try:
+            await self.engine.add_adapter(
+                AdapterInfo(name, str(spec.path), spec.rank, version, task)
+            )
+        except ArserveError as exc:
+            self.state.metrics.adapter_events.labels("failure").inc()
+            if previous is None or previous.status != "ready":
+                self.state.adapters[name] = AdapterStatus(name, "error", reason=exc.message)
+            raise UnprocessableError(exc.message, param="adapter", code="load_failed") from exc
+        status = AdapterStatus(name, "ready", spec.rank, version, task, eval_summary=eval_summary)
+        status.load_seconds = round(time.perf_counter() - started, 4)
+        self.state.adapters[name] = status
+        metrics = self.state.metrics
+        metrics.adapter_events.labels("load").inc()
+        if previous is not None and previous.status == "ready":
+            metrics.adapters_loaded.remove(name, previous.version or "")
+        metrics.adapters_loaded.labels(name, version or "").set(1)
+        metrics.set_known_adapters({self.engine.model_name, *self.state.adapters})
+        return status
+
+    async def load_ref(self, ref: str, force: bool = False) -> AdapterStatus:
+        """Load `NAME@VERSION` from the registry; a new version replaces the old in place."""
+        entry = self._resolve(ref)
+        try:
+            gate = check_gate(entry.manifest, force=force)
+            spec = validate_adapter(entry.path, self.base, self.state.settings.max_lora_rank)
+        except GateError as exc:
+            raise UnprocessableError(str(exc), param="adapter", code="gate_failed") from exc
+        except AdapterValidationError as exc:
+            raise UnprocessableError(
+                f"{entry.ref}: {exc}", param="adapter", code="incompatible_adapter"
+            ) from exc
+        if gate.forced:
+            logger.warning(
+                "%s loaded past the deployment gate: %s", entry.ref, "; ".join(gate.reasons)
+            )
+        spec = AdapterSpec(
+            entry.name, entry.path, spec.rank, spec.alpha, spec.target_modules, spec.base_model
+        )
+        summary = {
+            k: v
+            for k, v in entry.manifest.evaluation.get("metrics", {}).items()
+            if isinstance(v, int | float)
+        }
+        return await self._register(spec, entry.version, entry.manifest.task, summary)
+
+    async def unload(self, name: str) -> None:
+        status = self.state.adapters.get(name)
+        if status is None:
+            raise NotFoundError(f"adapter '{name}' is not loaded", code="adapter_not_found")
+        if status.status == "ready":
+            await self.engine.remove_adapter(name)
+            self.state.metrics.adapters_loaded.remove(name, status.version or "")
+            self.state.metrics.adapter_events.labels("unload").inc()
+        del self.state.adapters[name]
+
+    async def load_startup(self) -> None:
+        """Adapters in `adapters_dir`, then the latest version of each registry entry."""
+        settings = self.state.settings
+        if settings.adapters_dir is not None:
+            good, skipped = discover_adapters(
+                settings.adapters_dir, self.base, settings.max_lora_rank
+            )
+            for name, reason in skipped.items():
+                logger.warning("adapter %s skipped: %s", name, reason)
+                self.state.adapters[name] = AdapterStatus(name, "error", reason=reason)
+            for spec in good:
+                await self._load_logged(self._register(spec), spec.name)
+        if settings.load_registry:
+            for name in self.registry.names():
+                if name not in self.state.adapters:
+                    await self._load_logged(self.load_ref(name), name)
+
+    async def _load_logged(self, loading, name: str) -> None:  # type: ignore[no-untyped-def]
+        try:
+            await loading
+        except ArserveError as exc:
+            logger.warning("adapter %s skipped: %s", name, exc.message)
+            self.state.adapters[name] = AdapterStatus(name, "error", reason=exc.message)
