@@ -14,8 +14,9 @@ class GateError(Exception):
     def __init__(self, ref: str, reasons: list[str]) -> None:
         self.ref = ref
         self.reasons = reasons
-        super().__init__(f"{ref} fails the deployment gate: {'; '.join(reasons)} "
-                         "(load with force to override)")
+        super().__init__(
+            f"{ref} fails the deployment gate: {'; '.join(reasons)} (load with force to override)"
+        )
 
 
 @dataclass
@@ -32,10 +33,11 @@ def gate_reasons(manifest: Manifest) -> list[str]:
     for metric, minimum in sorted(manifest.min_scores.items()):
         value = results.get(metric)
         if not isinstance(value, int | float):
-            reasons.append(f"no evaluation result for {metric} (run arserve adapters eval "
-                           f"{manifest.ref})")
+            reasons.append(
+                f"no evaluation result for {metric} (run arserve adapters eval {manifest.ref})"
+            )
         elif value < minimum:
-            reasons.append(f"{metric} {value:.3f} is below the minimum {minimum:.3f}")
+            reasons.append(f"{metric} {value:.4f} is below the minimum {minimum:.4f}")
     return reasons
 
 

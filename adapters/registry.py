@@ -112,7 +112,9 @@ class Registry:
         path = self._dir(name, version)
         if not path.is_dir():
             known = ", ".join(self.versions(name)) or "none"
-            raise AdapterNotFoundError(f"{name}@{version} is not in the registry (versions: {known})")
+            raise AdapterNotFoundError(
+                f"{name}@{version} is not in the registry (versions: {known})"
+            )
         try:
             manifest = read_manifest(path)
         except ManifestError as exc:

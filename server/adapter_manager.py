@@ -131,6 +131,10 @@ class AdapterManager:
                 self.state.adapters[name] = AdapterStatus(name, "error", reason=reason)
             for spec in good:
                 await self._load_logged(self._register(spec), spec.name)
+        # An operator's explicit decision to serve these below their gate (logged as such).
+        forced = {ref.partition("@")[0]: ref for ref in settings.force_adapters}
+        for name, ref in forced.items():
+            await self._load_logged(self.load_ref(ref, force=True), name)
         if settings.load_registry:
             for name in self.registry.names():
                 if name not in self.state.adapters:

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
+from server import cli_adapters, cli_bench, cli_data
 from server.settings import Settings
 
 app = typer.Typer(help="arserve: multi-adapter LoRA inference for AR teams.", no_args_is_help=True)
@@ -15,6 +16,9 @@ model_app = typer.Typer(help="Base model preparation.", no_args_is_help=True)
 keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
 app.add_typer(model_app, name="model")
 app.add_typer(keys_app, name="keys")
+app.add_typer(cli_data.app, name="data")
+app.add_typer(cli_adapters.app, name="adapters")
+app.add_typer(cli_bench.app, name="bench")
 
 
 def settings_with(**overrides: Any) -> Settings:
@@ -60,6 +64,20 @@ def serve(
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
 
 
+@app.command()
+def demo(
+    url: Annotated[str, typer.Option(help="A running arserve.")] = "http://127.0.0.1:8000",
+    customer_id: Annotated[str, typer.Option(help="A demo customer of the key's tenant.")] = (
+        "C00001"
+    ),
+    key: Annotated[str | None, typer.Option(help="API key; default: the local dev key.")] = None,
+) -> None:
+    """Draft a reminder and a dispute acknowledgement, and classify a few disputes."""
+    from server.demo_client import dev_key, run_demo
+
+    run_demo(url, key or dev_key(Settings().cache_dir), customer_id)
+
+
 @model_app.command("prepare")
 def model_prepare(
     force: Annotated[bool, typer.Option(help="Convert again even if prepared.")] = False,
@@ -99,7 +117,7 @@ def keys_create(
 
 @keys_app.command("dev")
 def keys_dev(
-    tenant: Annotated[str, typer.Option(help="Tenant of the dev key.")] = "default",
+    tenant: Annotated[str, typer.Option(help="Tenant of the dev key.")] = "acme-foods",
 ) -> None:
     """Print the local development key (infer + admin), creating it on first use.
 

@@ -63,7 +63,50 @@ class Metrics:
             ("event",),
             registry=r,
         )
+        self.kv_cache_usage = Gauge(
+            "arserve_kv_cache_usage_ratio",
+            "KV cache in use, from the engine's stats (0..1).",
+            registry=r,
+        )
+        self.engine_running = Gauge(
+            "arserve_engine_requests_running", "Requests the engine is running.", registry=r
+        )
+        self.engine_waiting = Gauge(
+            "arserve_engine_requests_waiting", "Requests waiting in the engine.", registry=r
+        )
+        self.retrieval_latency = Histogram(
+            "arserve_retrieval_latency_seconds",
+            "Context assembly latency.",
+            ("endpoint",),
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+            registry=r,
+        )
+        self.context_tokens = Histogram(
+            "arserve_context_tokens",
+            "Retrieved context tokens injected into a prompt.",
+            ("endpoint",),
+            buckets=(32, 64, 128, 256, 512, 1024, 2048),
+            registry=r,
+        )
+        self.grounding_failures = Counter(
+            "arserve_grounding_failures",
+            "Drafts with a fact not in the context.",
+            ("adapter", "outcome"),
+            registry=r,
+        )
+        self.classification_labels = Counter(
+            "arserve_classification_labels",
+            "Dispute labels returned.",
+            ("adapter", "label"),
+            registry=r,
+        )
         self._known: set[str] = set()
+
+    def update_engine(self, stats: dict[str, float]) -> None:
+        if "kv_cache_usage" in stats:
+            self.kv_cache_usage.set(stats["kv_cache_usage"])
+            self.engine_running.set(stats["num_running"])
+            self.engine_waiting.set(stats["num_waiting"])
 
     def set_known_adapters(self, names: set[str]) -> None:
         self._known = set(names)

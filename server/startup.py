@@ -46,6 +46,27 @@ async def attach_engine(state: AppState, engine: Engine, model: Path | str) -> N
     state.engine = engine
 
 
+async def start_retrieval(state: AppState) -> None:
+    if not state.settings.enable_retrieval:
+        state.retrieval_error = "retrieval is disabled (enable_retrieval=false)"
+        return
+    from server.retrieval_runtime import open_retrieval
+
+    try:
+        state.retrieval = await asyncio.to_thread(open_retrieval, state.settings)
+    except Exception as exc:
+        logger.exception("retrieval start-up failed")
+        state.retrieval_error = f"retrieval start-up failed: {exc}"
+
+
+async def start(state: AppState) -> None:
+    """Engine and retrieval store come up side by side."""
+    if state.retrieval is not None:
+        await start_engine(state)
+    else:
+        await asyncio.gather(start_engine(state), start_retrieval(state))
+
+
 async def start_engine(state: AppState) -> None:
     settings = state.settings
     try:

@@ -13,6 +13,7 @@ from server.settings import Settings
 
 if TYPE_CHECKING:
     from server.adapter_manager import AdapterManager
+    from server.retrieval_runtime import RetrievalRuntime
 
 
 @dataclass
@@ -63,6 +64,14 @@ class AppState:
     startup_error: str | None = None
     adapters: dict[str, AdapterStatus] = field(default_factory=dict)
     adapter_manager: AdapterManager | None = None  # set once the engine is up
+    retrieval: RetrievalRuntime | None = None
+    retrieval_error: str | None = None
+
+    def ready_retrieval(self) -> RetrievalRuntime:
+        if self.retrieval is None:
+            reason = self.retrieval_error or "the retrieval store is still opening"
+            raise NotReadyError(f"retrieval not ready: {reason}")
+        return self.retrieval
 
     def ready_engine(self) -> Engine:
         if self.engine is None:

@@ -9,6 +9,16 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from retrieval.errors import (
+    InvalidRequestError as RetrievalInvalidRequest,
+)
+from retrieval.errors import (
+    NotFoundError as RetrievalNotFound,
+)
+from retrieval.errors import (
+    RetrievalError,
+    StoreUnavailableError,
+)
 from server.errors import ArserveError, error_body
 
 logger = logging.getLogger(__name__)
@@ -32,11 +42,27 @@ def _param_of(loc: tuple) -> str | None:
     return ".".join(parts) or None
 
 
+def _retrieval_status(exc: RetrievalError) -> tuple[int, str]:
+    if isinstance(exc, RetrievalNotFound):
+        return 404, "not_found_error"
+    if isinstance(exc, RetrievalInvalidRequest):
+        return 400, "invalid_request_error"
+    if isinstance(exc, StoreUnavailableError):
+        return 503, "service_unavailable"
+    return 500, "server_error"
+
+
 def exception_to_response(exc: Exception) -> JSONResponse:
     """Map any exception to a status code and the error body."""
     if isinstance(exc, ArserveError):
         status = exc.status_code
         body = error_body(exc.message, exc.type, exc.param, exc.code)
+    elif isinstance(exc, RetrievalError):
+        status, type_ = _retrieval_status(exc)
+        if status == 500:
+            logger.exception("retrieval error", exc_info=exc)
+        message = str(exc) if status != 500 else "retrieval failed"
+        body = error_body(message, type_)
     elif isinstance(exc, RequestValidationError):
         status = 400
         first = exc.errors()[0] if exc.errors() else {}
@@ -62,5 +88,11 @@ def install_error_handlers(app: FastAPI) -> None:
     async def handle(_: Request, exc: Exception) -> JSONResponse:
         return exception_to_response(exc)
 
-    for exc_type in (ArserveError, RequestValidationError, StarletteHTTPException, Exception):
+    for exc_type in (
+        ArserveError,
+        RetrievalError,
+        RequestValidationError,
+        StarletteHTTPException,
+        Exception,
+    ):
         app.add_exception_handler(exc_type, handle)

@@ -16,6 +16,8 @@ router = APIRouter()
 async def metrics(
     state: StateDep, authorization: Annotated[str | None, Header()] = None
 ) -> Response:
-    if state.keys is not None and not state.settings.metrics_public:
+    if state.keys is not None and not state.settings.is_metrics_public:
         state.keys.authenticate(authorization).require("admin")
+    if state.engine is not None:
+        state.metrics.update_engine(state.engine.scheduler_stats())
     return Response(generate_latest(state.metrics.registry), media_type=CONTENT_TYPE_LATEST)

@@ -20,13 +20,17 @@ def detect_device(requested: str) -> str:
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
-def cpu_supports_bf16() -> bool:
-    """bf16 is worth it on x86 with AVX512-BF16 or AMX (native bf16 dot products)."""
+def _cpu_flags() -> str:
     try:
         with open("/proc/cpuinfo") as f:
-            flags = f.read()
+            return f.read()
     except OSError:
-        return False
+        return ""
+
+
+def cpu_supports_bf16() -> bool:
+    """bf16 is worth it on x86 with AVX512-BF16 or AMX (native bf16 dot products)."""
+    flags = _cpu_flags()
     return any(flag in flags for flag in ("avx512_bf16", "amx_bf16"))
 
 
@@ -34,6 +38,11 @@ def resolve_dtype(requested: str, device: str) -> str:
     if requested != "auto":
         return requested
     if device == "cpu":
+        from server.vllm_plugin import request_amx_permission
+
+        # With AMX but no tile permission (old kernel), bf16 kernels die with SIGILL.
+        if "amx_tile" in _cpu_flags() and not request_amx_permission():
+            return "float32"
         return "bfloat16" if cpu_supports_bf16() else "float32"
     return "auto"
 
@@ -78,6 +87,8 @@ def apply_process_env(settings: Settings, device: str) -> None:
     """vLLM's CPU backend reads its KV cache size from the environment, in whole GiB."""
     if device == "cpu":
         os.environ["VLLM_CPU_KVCACHE_SPACE"] = str(max(1, round(settings.kv_cache_space_gib)))
+        # Read by the vLLM plugin in every engine process (they inherit the environment).
+        os.environ["ARSERVE_CPU_LORA_PLUGIN"] = "1" if settings.cpu_lora_plugin else "0"
     # Never reach a model hub at run time.
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")

@@ -32,6 +32,8 @@ class SamplingConfig:
     frequency_penalty: float = 0.0
     # Number of top alternatives per output token; None disables logprobs.
     logprobs: int | None = None
+    # Report logprobs of exactly these tokens at each step (e.g. the first token of each label).
+    logprob_token_ids: tuple[int, ...] | None = None
     structured: StructuredOutput | None = None
 
 
@@ -40,6 +42,7 @@ class TokenLogprob:
     token: str
     logprob: float
     top: tuple[tuple[str, float], ...] = ()
+    top_ids: tuple[int, ...] = ()  # token ids of `top`, in the same order
 
 
 @dataclass
@@ -111,6 +114,10 @@ class Engine(Protocol):
     async def remove_adapter(self, name: str) -> None: ...
 
     def list_adapters(self) -> list[AdapterInfo]: ...
+
+    def scheduler_stats(self) -> dict[str, float]:
+        """The engine's latest kv_cache_usage (0..1), num_running and num_waiting."""
+        ...
 
     async def check_health(self) -> None:
         """Raise if the engine cannot serve."""

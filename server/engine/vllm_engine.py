@@ -15,6 +15,7 @@ from vllm.lora.request import LoRARequest
 from vllm.sampling_params import RequestOutputKind, StructuredOutputsParams
 from vllm.v1.engine.async_llm import AsyncLLM
 from vllm.v1.engine.exceptions import EngineDeadError
+from vllm.v1.metrics.loggers import StatLoggerBase
 
 from server.engine.config import EngineConfig
 from server.engine.protocol import (
@@ -46,9 +47,35 @@ def to_sampling_params(cfg: SamplingConfig) -> SamplingParams:
         presence_penalty=cfg.presence_penalty,
         frequency_penalty=cfg.frequency_penalty,
         logprobs=cfg.logprobs,
+        logprob_token_ids=list(cfg.logprob_token_ids) if cfg.logprob_token_ids else None,
         structured_outputs=structured,
         output_kind=RequestOutputKind.DELTA,
     )
+
+
+class SchedulerSnapshot(StatLoggerBase):
+    """Keeps the engine's latest scheduler stats (KV cache usage, running and waiting)."""
+
+    latest: dict[str, float] = {}
+
+    def __init__(self, vllm_config: Any, engine_index: int = 0) -> None:
+        self.latest = {}
+        SchedulerSnapshot.latest = self.latest
+
+    def record(
+        self,
+        scheduler_stats: Any,
+        iteration_stats: Any,
+        mm_cache_stats: Any = None,
+        engine_idx: int = 0,
+    ) -> None:
+        if scheduler_stats is not None:
+            self.latest["kv_cache_usage"] = float(scheduler_stats.kv_cache_usage)
+            self.latest["num_running"] = float(scheduler_stats.num_running_reqs)
+            self.latest["num_waiting"] = float(scheduler_stats.num_waiting_reqs)
+
+    def log_engine_initialized(self) -> None:
+        return None
 
 
 class VllmEngine:
@@ -69,7 +96,8 @@ class VllmEngine:
     def create(cls, config: EngineConfig) -> VllmEngine:
         """Build the engine (blocking: loads weights and starts the engine-core process)."""
         args = AsyncEngineArgs(**config.engine_args)
-        return cls(AsyncLLM.from_engine_args(args), config)
+        llm = AsyncLLM.from_engine_args(args, stat_loggers=[SchedulerSnapshot])
+        return cls(llm, config)
 
     @property
     def model_name(self) -> str:
@@ -115,7 +143,7 @@ class VllmEngine:
             async for out in stream:
                 yield GenerationChunk(
                     request_id=request_id,
-                    deltas=[self._delta(c, sampling.logprobs) for c in out.outputs],
+                    deltas=[self._delta(c, sampling) for c in out.outputs],
                     num_prompt_tokens=len(out.prompt_token_ids or ()),
                     is_finished=out.finished,
                 )
@@ -149,25 +177,18 @@ class VllmEngine:
         else:
             await self._llm.remove_lora(lora_id)
 
-    def _delta(self, c: Any, num_top: int | None) -> CompletionDelta:
+    def _delta(self, c: Any, sampling: SamplingConfig) -> CompletionDelta:
         logprobs: list[TokenLogprob] = []
         if c.logprobs:
             for token_id, entries in zip(c.token_ids, c.logprobs, strict=False):
-                chosen = entries[token_id]
-                # The sampled token is always included, even when it ranks below the top k.
-                top = sorted(
-                    (
-                        e
-                        for e in entries.values()
-                        if e.rank is not None and e.rank <= (num_top or 0)
-                    ),
-                    key=lambda e: e.rank,
-                )
+                chosen = entries.get(token_id) or next(iter(entries.values()))
+                top = self._top(entries, sampling)
                 logprobs.append(
                     TokenLogprob(
                         token=chosen.decoded_token or "",
                         logprob=float(chosen.logprob),
-                        top=tuple((e.decoded_token or "", float(e.logprob)) for e in top),
+                        top=tuple((e.decoded_token or "", float(e.logprob)) for _, e in top),
+                        top_ids=tuple(i for i, _ in top),
                     )
                 )
         return CompletionDelta(
@@ -177,6 +198,16 @@ class VllmEngine:
             logprobs=logprobs,
             finish_reason=c.finish_reason,
         )
+
+    @staticmethod
+    def _top(entries: dict[int, Any], sampling: SamplingConfig) -> list[tuple[int, Any]]:
+        if sampling.logprob_token_ids:
+            wanted = set(sampling.logprob_token_ids)
+            return [(i, e) for i, e in entries.items() if i in wanted]
+        # The sampled token is always included, even when it ranks below the top k.
+        k = sampling.logprobs or 0
+        ranked = [(i, e) for i, e in entries.items() if e.rank is not None and e.rank <= k]
+        return sorted(ranked, key=lambda ie: ie[1].rank)
 
     def _lora_request(self, adapter: str | None) -> LoRARequest | None:
         if adapter is None:
@@ -212,6 +243,10 @@ class VllmEngine:
 
     def list_adapters(self) -> list[AdapterInfo]:
         return [info for info, _ in self._adapters.values()]
+
+    def scheduler_stats(self) -> dict[str, float]:
+        """The engine's own latest stats: kv_cache_usage (0..1), num_running, num_waiting."""
+        return dict(SchedulerSnapshot.latest)
 
     async def check_health(self) -> None:
         if self._llm.errored:

@@ -14,9 +14,13 @@ import httpx
 import pytest
 import uvicorn
 
+from retrieval import demo
+from retrieval.ingest import ingest_path
 from server.app import create_app
 from server.auth import create_key
+from server.retrieval_runtime import RetrievalRuntime, open_retrieval
 from server.settings import Settings
+from server.state import AppState
 from tests.helpers import edit_config, make_registry_entry
 
 BAD_ADAPTERS = {
@@ -27,12 +31,18 @@ BAD_ADAPTERS = {
 }
 
 
+TENANT = "acme-foods"
+OTHER_TENANT = "atlas-supply"
+REFERENCE_ADAPTERS = ("dispute-classifier", "ar-email-drafter")
+
+
 @dataclass
 class LiveServer:
     url: str
     infer_key: str
     admin_key: str
-    app_state: object
+    other_tenant_key: str
+    app_state: AppState
 
     def client(self, key: str | None = None) -> httpx.Client:
         headers = {"Authorization": f"Bearer {key or self.infer_key}"}
@@ -61,8 +71,11 @@ def _adapters_dir(root: Path, good: dict[str, Path]) -> Path:
 
 
 def _registry(root: Path, good: dict[str, Path]) -> Path:
-    """Entries for the lifecycle tests: good, two versions, gated below its minimum, corrupt."""
+    """The reference adapters, plus entries for the lifecycle tests: good, two versions, gated
+    below its minimum, corrupt."""
     registry = root / "registry"
+    for name in REFERENCE_ADAPTERS:
+        shutil.copytree(Settings().registry_dir / name, registry / name)
     make_registry_entry(registry, "registered", "1", good["adapter-a"])
     make_registry_entry(registry, "swap", "1", good["adapter-a"])
     make_registry_entry(registry, "swap", "2", good["adapter-b"])
@@ -79,13 +92,29 @@ def _registry(root: Path, good: dict[str, Path]) -> Path:
 
 
 @pytest.fixture(scope="session")
+def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small demo dataset: 2 customers per tenant, the same ids in every tenant."""
+    out = tmp_path_factory.mktemp("demo")
+    demo.write(demo.generate(seed=3, customers=6), out)
+    return out
+
+
+def _retrieval(settings: Settings, demo_dir: Path) -> RetrievalRuntime:
+    runtime = open_retrieval(settings)
+    report = ingest_path(runtime.store, demo_dir)
+    assert report.ok, report.errors[:3]
+    return runtime
+
+
+@pytest.fixture(scope="session")
 def live_server(
-    tmp_path_factory: pytest.TempPathFactory, test_adapters: dict[str, Path]
+    tmp_path_factory: pytest.TempPathFactory, test_adapters: dict[str, Path], demo_dir: Path
 ) -> Iterator[LiveServer]:
     root = tmp_path_factory.mktemp("server")
     keys_file = root / "keys.json"
-    infer_key = create_key(keys_file, "test-infer", "tenant-a", ["infer"])
-    admin_key = create_key(keys_file, "test-admin", "tenant-a", ["infer", "admin"])
+    infer_key = create_key(keys_file, "test-infer", TENANT, ["infer"])
+    admin_key = create_key(keys_file, "test-admin", TENANT, ["infer", "admin"])
+    other_key = create_key(keys_file, "test-other", OTHER_TENANT, ["infer"])
     # fp32: greedy outputs are then identical whatever the batch holds, so a test can tell an
     # adapter mix-up from bf16 rounding (bf16 accuracy is checked against PEFT elsewhere).
     settings = Settings(
@@ -94,13 +123,16 @@ def live_server(
         keys_file=keys_file,
         adapters_dir=_adapters_dir(root, test_adapters),
         registry_dir=_registry(root, test_adapters),
-        max_model_len=1024,
+        max_model_len=2048,
         max_num_seqs=16,
         max_loras=4,
         kv_cache_space_gib=1,
         max_body_bytes=200_000,
+        qdrant_path=root / "qdrant",
+        load_demo_data=False,
+        email_context_tokens=1200,
     )
-    app = create_app(settings)
+    app = create_app(settings, retrieval=_retrieval(settings, demo_dir))
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=settings.port, log_level="warning")
     )
@@ -120,6 +152,17 @@ def live_server(
         time.sleep(1)
     else:
         pytest.fail("server did not become ready")
-    yield LiveServer(url, infer_key, admin_key, state)
+    # The endpoint tests need the reference adapters whatever their evaluation says; the gate
+    # itself is tested in test_adapter_lifecycle.
+    for name in REFERENCE_ADAPTERS:
+        if state.adapters[name].status != "ready":
+            r = httpx.post(
+                f"{url}/v1/adapters",
+                json={"adapter": name, "force": True},
+                headers={"Authorization": f"Bearer {admin_key}"},
+                timeout=300,
+            )
+            assert r.status_code == 200, r.text
+    yield LiveServer(url, infer_key, admin_key, other_key, state)
     server.should_exit = True
     thread.join(timeout=60)

@@ -60,6 +60,9 @@ class FakeEngine:
     def list_adapters(self) -> list[AdapterInfo]:
         return list(self.adapters.values())
 
+    def scheduler_stats(self) -> dict[str, float]:
+        return {"kv_cache_usage": 0.25, "num_running": 1.0, "num_waiting": 0.0}
+
     async def check_health(self) -> None:
         return None
 

@@ -107,3 +107,16 @@ async def test_oversized_body_without_content_length_is_refused() -> None:
         )
         assert r.status_code == 413
         assert r.json()["error"]["code"] == "body_too_large"
+
+
+@pytest.mark.anyio
+async def test_metrics_need_a_key_off_loopback(tmp_path: Path) -> None:
+    keys = tmp_path / "keys.json"
+    admin = create_key(keys, "a", "t1", ["infer", "admin"])
+    infer = create_key(keys, "i", "t1", ["infer"])
+    async with make_client(FakeEngine(), keys_file=keys, host="0.0.0.0") as client:
+        assert (await client.get("/metrics")).status_code == 401
+        r = await client.get("/metrics", headers={"Authorization": f"Bearer {infer}"})
+        assert r.status_code == 403
+        r = await client.get("/metrics", headers={"Authorization": f"Bearer {admin}"})
+        assert r.status_code == 200 and "arserve_kv_cache_usage_ratio 0.25" in r.text

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
@@ -25,8 +25,18 @@ class ChatMessage(WireModel):
         return "".join(part.text for part in self.content)
 
 
+class RagOptions(WireModel):
+    """arserve extension: inject the customer's context block (tenant from the API key)."""
+
+    customer_id: str = Field(min_length=1, max_length=64)
+    query: str | None = Field(default=None, max_length=2000)
+    invoice_ids: list[str] | None = Field(default=None, max_length=50)
+    max_context_tokens: int | None = Field(default=None, ge=32, le=32768)
+
+
 class ChatCompletionRequest(SamplingFields):
     messages: list[ChatMessage] = Field(min_length=1)
+    rag: RagOptions | None = None
     max_completion_tokens: int | None = Field(default=None, ge=1)
     logprobs: bool = False
     top_logprobs: int | None = Field(default=None, ge=0, le=20)
@@ -71,6 +81,7 @@ class ChatCompletionResponse(WireModel):
     model: str
     choices: list[ChatChoice]
     usage: Usage
+    citations: list[dict[str, Any]] | None = None  # with `rag`
 
 
 class DeltaMessage(WireModel):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
+from fastapi.responses import JSONResponse
 
 from server.api.chat.protocol import ChatCompletionRequest, ChatCompletionResponse
 from server.api.chat.service import ChatService
@@ -18,7 +19,9 @@ router = APIRouter()
 async def create_chat_completion(
     req: ChatCompletionRequest, principal: InferPrincipal, state: StateDep, engine: EngineDep
 ) -> Any:
-    service = ChatService(state, engine)
+    service = ChatService(state, engine, principal.tenant_id)
     if req.stream:
         return sse_response(await service.stream(req))
-    return await service.create(req)
+    # Returned as-is: the response model documents the wire format; extensions (citations)
+    # pass through.
+    return JSONResponse(await service.create(req))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
+from fastapi.responses import JSONResponse
 
 from server.api.common.sse import sse_response
 from server.api.completions.protocol import CompletionRequest, CompletionResponse
@@ -21,4 +22,6 @@ async def create_completion(
     service = CompletionService(state, engine)
     if req.stream:
         return sse_response(await service.stream(req))
-    return await service.create(req)
+    # Returned as-is: the response model documents the wire format; extensions (citations)
+    # pass through.
+    return JSONResponse(await service.create(req))

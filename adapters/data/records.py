@@ -1,0 +1,35 @@
+"""Dataset records per task: the text fields, and the (messages, completion) they train on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from adapters.prompts import ar_email_drafter, dispute_classifier
+from adapters.tasks import DISPUTE_CLASSIFIER, check_task
+
+Record = dict[str, Any]
+
+
+def text_fields(task: str) -> tuple[str, ...]:
+    """Fields holding free text: what the PII check reads."""
+    return ("text",) if check_task(task) == DISPUTE_CLASSIFIER else ("context", "email")
+
+
+def dedup_key(task: str, rec: Record) -> str:
+    """The text compared across splits for near-duplicates."""
+    return rec["text"] if task == DISPUTE_CLASSIFIER else rec["context"]
+
+
+def to_prompt(task: str, rec: Record) -> tuple[list[dict[str, str]], str]:
+    if check_task(task) == DISPUTE_CLASSIFIER:
+        return dispute_classifier.messages(rec["text"]), dispute_classifier.completion(rec["label"])
+    return (
+        ar_email_drafter.messages(rec["context"], rec["email_type"]),
+        ar_email_drafter.completion(rec["email"]),
+    )
+
+
+def baseline_prompt(task: str, rec: Record) -> list[dict[str, str]]:
+    if check_task(task) == DISPUTE_CLASSIFIER:
+        return dispute_classifier.baseline_messages(rec["text"])
+    return ar_email_drafter.baseline_messages(rec["context"], rec["email_type"])

@@ -1,0 +1,1 @@
+"""Evaluation harness: held-out set through an engine, adapter beside the base-model baseline."""

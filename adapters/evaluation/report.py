@@ -1,0 +1,137 @@
+"""JSON and Markdown reports of an evaluation, and its summary in the manifest."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from adapters.evaluation.harness import EvalResult
+from adapters.registry import RegistryEntry
+from adapters.tasks import DISPUTE_CLASSIFIER
+
+REPORT_DIR = "eval"
+
+
+def _fmt(v: Any) -> str:
+    return f"{v:.3f}" if isinstance(v, float) else str(v)
+
+
+def _side_by_side(metrics: dict[str, dict[str, Any]], keys: list[str]) -> list[str]:
+    a, b = metrics["adapter"], metrics["baseline"]
+    rows = ["| metric | adapter | base model + prompt | difference |", "|---|---|---|---|"]
+    for k in keys:
+        diff = (
+            a[k] - b[k]
+            if isinstance(a.get(k), int | float) and isinstance(b.get(k), int | float)
+            else ""
+        )
+        rows.append(f"| {k} | {_fmt(a.get(k))} | {_fmt(b.get(k))} | {_fmt(diff)} |")
+    return rows
+
+
+def _classifier_md(metrics: dict[str, dict[str, Any]]) -> list[str]:
+    out = _side_by_side(metrics, ["accuracy", "macro_f1", "invalid"])
+    for system in ("adapter", "baseline"):
+        m = metrics[system]
+        out += [
+            "",
+            f"### Per label ({system})",
+            "",
+            "| label | precision | recall | f1 | support |",
+            "|---|---|---|---|---|",
+        ]
+        out += [
+            f"| {lab} | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} | {s['support']} |"
+            for lab, s in m["per_label"].items()
+        ]
+        labels = list(m["per_label"])
+        short = [lab[:6] for lab in labels] + ["inval"]
+        out += [
+            "",
+            f"### Confusion matrix ({system}; rows gold, columns predicted)",
+            "",
+            "| gold \\ pred | " + " | ".join(short) + " |",
+            "|---" * (len(short) + 1) + "|",
+        ]
+        for g in labels:
+            row = m["confusion"][g]
+            out.append(f"| {g} | " + " | ".join(str(row[p]) for p in [*labels, "<invalid>"]) + " |")
+    return out
+
+
+def _email_md(result: EvalResult) -> list[str]:
+    keys = [
+        "grounded_rate",
+        "required_elements_rate",
+        "length_ok_rate",
+        "style_rate",
+        "subject_rate",
+        "greeting_rate",
+        "sign_off_rate",
+        "no_outside_data_rate",
+        "mean_words",
+    ]
+    out = _side_by_side(result.metrics, keys)
+    for system in ("adapter", "baseline"):
+        judge = result.metrics[system].get("judge")
+        if judge:
+            out.append(
+                f"\nJudge ({system}): mean {judge['mean_score']} over {judge['n']} drafts "
+                f"({judge['model']})"
+            )
+    bad = [p for p in result.predictions if p["adapter"]["unsupported"]][:5]
+    if bad:
+        out += ["", "### Adapter drafts with unsupported facts (first 5)", ""]
+        out += [
+            f"- {p['id']} ({p['email_type']}): {', '.join(p['adapter']['unsupported'])}"
+            for p in bad
+        ]
+    return out
+
+
+def markdown(result: EvalResult) -> str:
+    shots = "few-shot examples" if result.task == DISPUTE_CLASSIFIER else "one example"
+    head = [
+        f"# Evaluation of {result.ref}",
+        "",
+        f"- task: `{result.task}`; held-out examples: {result.n}; engine: {result.engine_model}",
+        f"- test set: {result.test_set.get('path', '?')} "
+        f"(sha256 {str(result.test_set.get('sha256', '?'))[:12]}...)",
+        "- baseline: the base model with the best prompt we could write (instructions, "
+        f"definitions, {shots})",
+        f"- created: {result.created_at}; {result.seconds} s",
+        "",
+    ]
+    body = (
+        _classifier_md(result.metrics) if result.task == DISPUTE_CLASSIFIER else _email_md(result)
+    )
+    return "\n".join(head + body) + "\n"
+
+
+def write_report(result: EvalResult, folder: Path) -> tuple[Path, Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    data = asdict(result)
+    preds = data.pop("predictions")
+    json_path, md_path = folder / "report.json", folder / "report.md"
+    json_path.write_text(json.dumps(data, indent=2) + "\n")
+    with (folder / "predictions.jsonl").open("w", encoding="utf-8") as fh:
+        for p in preds:
+            fh.write(json.dumps(p, ensure_ascii=False) + "\n")
+    md_path.write_text(markdown(result))
+    return json_path, md_path
+
+
+def record_in_manifest(entry: RegistryEntry, result: EvalResult) -> None:
+    """Store the summary (what the deployment gate reads) in the entry's manifest.json."""
+    m = entry.manifest
+    m.evaluation = {
+        "metrics": result.summary,
+        "n": result.n,
+        "test_set": result.test_set,
+        "report": f"{REPORT_DIR}/report.md",
+        "engine_model": result.engine_model,
+        "evaluated_at": result.created_at,
+    }
+    m.write(entry.path)

@@ -1,0 +1,1 @@
+"""PEFT LoRA training of a task adapter into a registry entry."""

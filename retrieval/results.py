@@ -1,0 +1,49 @@
+"""Plain result types of the store."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from retrieval.citations import Citation
+from retrieval.record_types import RECORD_TYPES
+from retrieval.records import Record
+
+
+@dataclass
+class Hit:
+    citation: Citation
+    customer_id: str | None
+    text: str
+    score: float
+    invoice_ids: list[str] = field(default_factory=list)
+
+
+@dataclass
+class UpsertReport:
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    stale: int = 0
+    conflicts: list[str] = field(default_factory=list)  # citation ids, no content
+
+    def add(self, other: UpsertReport) -> None:
+        self.inserted += other.inserted
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.stale += other.stale
+        self.conflicts.extend(other.conflicts)
+
+
+def citation_of(payload: Mapping[str, Any]) -> Citation:
+    return Citation(
+        str(payload["record_type"]),
+        str(payload["record_id"]),
+        int(payload["version"]),
+        payload.get("updated_at"),
+    )
+
+
+def record_of(payload: Mapping[str, Any]) -> Record:
+    return RECORD_TYPES[payload["record_type"]].model_validate(payload["record"])

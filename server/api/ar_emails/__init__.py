@@ -1,0 +1,1 @@
+"""AR email drafting endpoint."""

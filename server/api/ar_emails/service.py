@@ -1,0 +1,161 @@
+"""POST /v1/ar/emails: retrieval context, the email adapter, a grounding check, citations."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import date
+from typing import Any
+
+from adapters.evaluation.email_checks import check_email
+from adapters.evaluation.facts import extract
+from adapters.prompts import template_for
+from adapters.tasks import EMAIL_DRAFTER
+from retrieval.context import ContextBlock
+from server.api.ar_emails.focus import focus_dispute_id, focus_invoice_ids
+from server.api.ar_emails.protocol import EmailRequest
+from server.api.common.generation import GenerationRun, new_request_id
+from server.api.common.routing import adapter_ref, require_adapter
+from server.engine.protocol import Engine, SamplingConfig
+from server.errors import UnprocessableError
+from server.retrieval_runtime import RetrievalRuntime
+from server.state import AppState
+
+ENDPOINT = "ar_emails"
+RETRY_TEMPERATURE = 0.7  # the retry must differ from the greedy first draft
+RETRY_SEED = 1234
+
+
+def split_email(draft: str) -> tuple[str, str]:
+    lines = draft.strip().splitlines()
+    if lines and lines[0].lower().startswith("subject:"):
+        return lines[0].split(":", 1)[1].strip(), "\n".join(lines[1:]).strip()
+    return "", draft.strip()
+
+
+def checked_facts(draft: str) -> list[str]:
+    """The checkable facts a draft states: ids, amounts, currencies, dates, company names."""
+    f = extract(draft)
+    return sorted(
+        {
+            *f.ids,
+            *(str(a) for a in f.amounts),
+            *f.currencies,
+            *(d.isoformat() for d in f.dates),
+            *f.companies,
+        }
+    )
+
+
+class EmailService:
+    def __init__(self, state: AppState, engine: Engine, retrieval: RetrievalRuntime) -> None:
+        self.state = state
+        self.engine = engine
+        self.retrieval = retrieval
+
+    def _context(self, tenant_id: str, req: EmailRequest) -> ContextBlock:
+        """The customer's block, listing the invoices this e-mail is about (blocking)."""
+        store = self.retrieval.store
+        store.require_customer(tenant_id, req.customer_id)  # 404 before anything else
+        invoice_ids, dispute_id = req.invoice_ids, req.dispute_id
+        if not invoice_ids or (dispute_id is None and req.email_type == "dispute_acknowledgement"):
+            records = store.records(tenant_id, req.customer_id, ("invoice", "dispute", "payment"))
+            if req.email_type == "dispute_acknowledgement":
+                dispute_id = focus_dispute_id(records, dispute_id)
+            invoice_ids = invoice_ids or focus_invoice_ids(
+                req.email_type, records, date.today(), dispute_id
+            )
+        query = " ".join(filter(None, [req.email_type.replace("_", " "), req.instructions]))
+        return self.retrieval.assembler.assemble(
+            tenant_id,
+            req.customer_id,
+            query,
+            self.state.settings.email_context_tokens,
+            invoice_ids,
+            dispute_id,
+            only_focus_invoices=True,
+        )
+
+    def _prompt(self, context: ContextBlock, req: EmailRequest) -> list[int]:
+        messages = template_for(EMAIL_DRAFTER).messages(context.text, req.email_type)
+        extra = []
+        if req.instructions:
+            extra.append(f"Instructions from the AR team: {req.instructions.strip()}")
+        if req.language != "en":
+            extra.append(f"Write the e-mail in the language with code '{req.language}'.")
+        if extra:
+            messages[-1]["content"] += "\n\n" + "\n".join(extra)
+        return self.engine.tokenize(self.engine.render_chat(messages))
+
+    async def _generate(
+        self, adapter: str, prompt: list[int], sampling: SamplingConfig
+    ) -> tuple[str, int, int]:
+        run = GenerationRun(
+            self.state, self.engine, prompt, sampling, adapter, ENDPOINT, new_request_id("email")
+        )
+        result = await run.collect()
+        return result.choices[0].text, result.num_prompt_tokens, result.num_completion_tokens
+
+    async def draft(self, tenant_id: str, req: EmailRequest) -> dict[str, Any]:
+        settings = self.state.settings
+        started = time.perf_counter()
+        adapter = settings.email_adapter_routes.get(req.email_type, settings.email_adapter)
+        require_adapter(self.engine, adapter)
+        context = await asyncio.to_thread(self._context, tenant_id, req)
+        retrieval_s = time.perf_counter() - started
+        self.state.metrics.retrieval_latency.labels(ENDPOINT).observe(retrieval_s)
+        self.state.metrics.context_tokens.labels(ENDPOINT).observe(context.token_count)
+
+        prompt = self._prompt(context, req)
+        attempts = [
+            SamplingConfig(max_tokens=settings.email_max_tokens, temperature=0.0),
+            SamplingConfig(
+                max_tokens=settings.email_max_tokens, temperature=RETRY_TEMPERATURE, seed=RETRY_SEED
+            ),
+        ]
+        num_prompt = num_completion = 0
+        gen_started = time.perf_counter()
+        for attempt, sampling in enumerate(attempts, start=1):
+            draft, p, c = await self._generate(adapter, prompt, sampling)
+            num_prompt, num_completion = num_prompt + p, num_completion + c
+            check = check_email(draft, context.text, req.email_type)
+            if check.grounded:
+                break
+            self.state.metrics.grounding_failures.labels(
+                self.state.metrics.label(adapter), "retried" if attempt == 1 else "final"
+            ).inc()
+        generation_s = time.perf_counter() - gen_started
+        if not check.grounded and settings.grounding_policy == "refuse":
+            raise UnprocessableError(
+                "the draft states facts that are not in the customer's records: "
+                + ", ".join(check.unsupported),
+                code="ungrounded_draft",
+            )
+        subject, body = split_email(draft)
+        return {
+            "id": new_request_id("email"),
+            "object": "ar.email",
+            "subject": subject,
+            "body": body,
+            "email_type": req.email_type,
+            "citations": [c.as_dict() for c in context.citations],
+            "grounding": {
+                "grounded": check.grounded,
+                "checked_facts": checked_facts(draft),
+                "unsupported_facts": check.unsupported,
+                "attempts": attempt,
+                "missing_elements": check.missing_elements,
+            },
+            "adapter": adapter_ref(self.state, adapter),
+            "usage": {
+                "prompt_tokens": num_prompt,
+                "completion_tokens": num_completion,
+                "total_tokens": num_prompt + num_completion,
+                "context_tokens": context.token_count,
+            },
+            "timings_ms": {
+                "retrieval": round(retrieval_s * 1000, 1),
+                "generation": round(generation_s * 1000, 1),
+                "total": round((time.perf_counter() - started) * 1000, 1),
+            },
+        }

@@ -1,0 +1,40 @@
+"""Wire models of POST /v1/disputes/classify."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class DisputeItem(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(min_length=1)
+    customer_id: str | None = Field(default=None, min_length=1, max_length=64)
+    invoice_id: str | None = Field(default=None, min_length=1, max_length=64)
+
+
+class ClassifyRequest(BaseModel):
+    """One message (`text`, optionally with `customer_id`/`invoice_id`) or a batch (`items`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str | None = Field(default=None, min_length=1)
+    customer_id: str | None = Field(default=None, min_length=1, max_length=64)
+    invoice_id: str | None = Field(default=None, min_length=1, max_length=64)
+    items: list[DisputeItem] | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> ClassifyRequest:
+        if (self.text is None) == (self.items is None):
+            raise ValueError("send either 'text' or 'items'")
+        if self.items is not None and (self.customer_id or self.invoice_id):
+            raise ValueError("with 'items', put customer_id and invoice_id inside each item")
+        return self
+
+    def as_items(self) -> list[DisputeItem]:
+        if self.items is not None:
+            return self.items
+        assert self.text is not None
+        return [
+            DisputeItem(text=self.text, customer_id=self.customer_id, invoice_id=self.invoice_id)
+        ]

@@ -1,0 +1,171 @@
+"""`arserve adapters ...`: data, train, eval and list for the adapter lifecycle."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from server.settings import Settings
+
+app = typer.Typer(
+    help="Adapter lifecycle: data, training, evaluation, registry.", no_args_is_help=True
+)
+
+
+def _registry(settings: Settings):  # noqa: ANN202 - adapters.registry.Registry
+    from adapters.registry import Registry
+
+    return Registry(settings.registry_dir)
+
+
+def _base_model(settings: Settings) -> Path:
+    from server.startup import base_model_folder, resolve_base_model
+
+    return base_model_folder(resolve_base_model(settings))
+
+
+@app.command("data")
+def data(
+    task: str,
+    n: Annotated[int | None, typer.Option(help="Examples to generate before dedup/split.")] = None,
+    seed: Annotated[int | None, typer.Option()] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Output folder (default adapters/datasets/TASK).")
+    ] = None,
+) -> None:
+    """Generate, PII-scrub, deduplicate and split the synthetic data set of TASK."""
+    from adapters.data.build import BuildConfig, build, default_config
+
+    cfg: BuildConfig = default_config(task)
+    if n is not None:
+        cfg.n = n
+    if seed is not None:
+        cfg.seed = seed
+    report = build(task, out, cfg)
+    typer.echo(json.dumps(asdict(report), indent=2))
+
+
+@app.command("train")
+def train(
+    task: str,
+    config: Annotated[Path | None, typer.Option(help="Training config JSON.")] = None,
+    name: Annotated[str | None, typer.Option(help="Registry name (default: the task).")] = None,
+    data_dir: Annotated[Path | None, typer.Option()] = None,
+    base_model: Annotated[str | None, typer.Option(help="HF folder of the base model.")] = None,
+) -> None:
+    """Fine-tune a LoRA adapter for TASK and write the next registry version."""
+    from adapters.pii_check import PiiFoundError
+    from adapters.training.config import TrainConfig
+    from adapters.training.run import train_task
+
+    settings = Settings(base_model=base_model) if base_model else Settings()
+    cfg = TrainConfig.load(config) if config else TrainConfig.for_task(task)
+    if cfg.task != task:
+        raise typer.BadParameter(f"config is for task {cfg.task!r}, not {task!r}")
+    try:
+        folder = train_task(
+            task, _base_model(settings), cfg, _registry(settings), data_dir, name, log=typer.echo
+        )
+    except (PiiFoundError, FileNotFoundError, ValueError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(str(folder))
+
+
+@app.command("eval")
+def evaluate(
+    ref: Annotated[str, typer.Argument(help="NAME@VERSION from the registry.")],
+    max_examples: Annotated[int | None, typer.Option()] = None,
+    concurrency: Annotated[int, typer.Option()] = 16,
+    test_file: Annotated[Path | None, typer.Option(help="Default: the task's test.jsonl.")] = None,
+    record: Annotated[bool, typer.Option(help="Write the results into manifest.json.")] = True,
+    judge_url: Annotated[str | None, typer.Option(help="OpenAI-compatible base URL.")] = None,
+    judge_model: Annotated[str | None, typer.Option()] = None,
+    judge_key_env: Annotated[
+        str | None, typer.Option(help="Env var holding the judge key.")
+    ] = None,
+) -> None:
+    """Run the held-out set through the real engine, adapter beside the base-model baseline."""
+    from adapters.evaluation.harness import EvalOptions
+    from adapters.evaluation.judge import JudgeConfig
+    from adapters.registry import RegistryError
+
+    logging.basicConfig(level=logging.WARNING)
+    settings = Settings()
+    try:
+        entry = _registry(settings).resolve_verified(ref)
+    except RegistryError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    judge = None
+    if judge_url and judge_model:
+        key = os.environ.get(judge_key_env) if judge_key_env else None
+        judge = JudgeConfig(judge_url, judge_model, key)
+    options = EvalOptions(concurrency=concurrency, max_examples=max_examples, judge=judge)
+    md = asyncio.run(_run_eval(settings, entry, options, test_file, record))
+    typer.echo(md)
+
+
+async def _run_eval(settings, entry, options, test_file: Path | None, record: bool) -> str:  # noqa: ANN001
+    from adapters.data.build import DATA_ROOT
+    from adapters.evaluation.engine import EvalTypes
+    from adapters.evaluation.harness import evaluate, load_adapter
+    from adapters.evaluation.report import REPORT_DIR, record_in_manifest, write_report
+    from adapters.training.run import read_jsonl
+    from server.engine.config import apply_process_env, build_engine_config
+    from server.engine.protocol import AdapterInfo, SamplingConfig, StructuredOutput
+    from server.engine.vllm_engine import VllmEngine
+
+    test_path = test_file or DATA_ROOT / entry.manifest.task / "test.jsonl"
+    rows = read_jsonl(test_path)
+    config = build_engine_config(settings, str(_base_model(settings)))
+    apply_process_env(settings, config.device)
+    engine = await asyncio.to_thread(VllmEngine.create, config)
+    types = EvalTypes(SamplingConfig, StructuredOutput, AdapterInfo)
+    try:
+        await load_adapter(engine, entry, types)
+        result = await evaluate(entry, engine, rows, types, options, test_path)
+    finally:
+        await engine.shutdown()
+    _, md_path = write_report(result, entry.path / REPORT_DIR)
+    if record:
+        record_in_manifest(entry, result)
+    return md_path.read_text()
+
+
+@app.command("list")
+def list_adapters() -> None:
+    """Registry entries with their task, rank, gate status and key metrics."""
+    from adapters.gate import gate_reasons
+
+    entries = _registry(Settings()).list()
+    if not entries:
+        typer.echo("the registry is empty")
+        return
+    for e in entries:
+        m = e.manifest
+        reasons = gate_reasons(m)
+        metrics = m.evaluation.get("metrics", {})
+        shown = ", ".join(
+            f"{k}={v}"
+            for k, v in metrics.items()
+            if k
+            in (
+                "macro_f1",
+                "macro_f1_gain_over_baseline",
+                "grounded_rate",
+                "style_rate",
+                "required_elements_rate",
+            )
+        )
+        gate = "pass" if not reasons else "FAIL: " + "; ".join(reasons)
+        typer.echo(
+            f"{e.ref:28} task={m.task} rank={m.rank} created={m.created_at} gate={gate} {shown}"
+        )

@@ -1,0 +1,108 @@
+"""`arserve data ...`: ingest, demo, erase and eval for the retrieval store."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from retrieval.bootstrap import QUERIES_FILE, write_demo
+from retrieval.errors import RetrievalError
+from server.retrieval_runtime import retrieval_config
+from server.settings import Settings
+
+DEMO_DIR_NAME = "demo-data"  # the folder the server's first start loads (retrieval_runtime)
+app = typer.Typer(help="Load, inspect and erase AR data in the retrieval store.")
+
+
+def _open_store():  # noqa: ANN202 - imported lazily: keeps `--help` fast
+    from retrieval.store import RetrievalStore
+
+    try:
+        return RetrievalStore.open(retrieval_config(Settings()))
+    except RetrievalError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+
+
+def _demo_dir(out: Path | None) -> Path:
+    return out or Settings().cache_dir / DEMO_DIR_NAME
+
+
+@app.command()
+def ingest(
+    path: Annotated[Path, typer.Argument(help="JSONL/CSV file or a folder of them.")],
+    tenant: Annotated[str | None, typer.Option(help="Reject rows of any other tenant.")] = None,
+) -> None:
+    """Validate and upsert records; bad rows are listed, good rows still land."""
+    from retrieval.ingest import ingest_path
+
+    with _open_store() as store:
+        try:
+            report = ingest_path(store, path, tenant)
+        except RetrievalError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from exc
+    for err in report.errors:
+        typer.echo(f"bad row {err}", err=True)
+    w = report.written
+    typer.echo(
+        f"{report.rows} rows from {len(report.files)} files in {report.seconds:.1f}s: "
+        f"{w.inserted} inserted, {w.updated} updated, {w.unchanged} unchanged, "
+        f"{w.stale} stale, {len(report.errors)} bad"
+    )
+    if report.errors:
+        raise typer.Exit(1)
+
+
+@app.command()
+def demo(
+    scale: Annotated[int, typer.Option(min=1, help="x200 customers; 10 gives >100k chunks.")] = 1,
+    out: Annotated[Path | None, typer.Option(help="Default: cache_dir/demo-data.")] = None,
+    load: Annotated[bool, typer.Option(help="Also ingest it into the store.")] = False,
+    seed: int = 7,
+) -> None:
+    """Generate the seeded demo dataset (3 tenants, 200 customers, 5,000 invoices per scale)."""
+    folder = _demo_dir(out)
+    counts = write_demo(folder, scale, seed)
+    typer.echo(f"wrote {folder}: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
+    if load:
+        ingest(folder)
+
+
+@app.command()
+def erase(
+    tenant: Annotated[str, typer.Option(help="Tenant id.")],
+    customer: Annotated[str, typer.Option(help="Customer id within the tenant.")],
+) -> None:
+    """Remove every record and point of one customer of one tenant, verified."""
+    from retrieval.erasure import erase_customer
+
+    with _open_store() as store:
+        try:
+            report = erase_customer(store, tenant, customer)
+        except RetrievalError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(1) from exc
+    typer.echo(json.dumps(report.as_dict(), indent=1))
+
+
+@app.command("eval")
+def evaluate(
+    queries: Annotated[Path | None, typer.Option(help="Labelled queries JSON.")] = None,
+) -> None:
+    """Print hit@1, hit@5, MRR and nDCG@10 for dense, sparse and hybrid retrieval."""
+    from retrieval.evaluation import HEADER, evaluate
+    from retrieval.retriever import Retriever
+
+    path = queries or _demo_dir(None) / QUERIES_FILE
+    if not path.is_file():
+        typer.echo(f"error: no query file at {path} (run `arserve data demo --load`)", err=True)
+        raise typer.Exit(2)
+    items = json.loads(path.read_text(encoding="utf-8"))
+    with _open_store() as store:
+        typer.echo(f"{len(items)} queries, {store.total_points()} points")
+        typer.echo(HEADER)
+        evaluate(Retriever(store), items, progress=typer.echo)

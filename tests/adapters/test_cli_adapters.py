@@ -1,0 +1,68 @@
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from server.cli_adapters import app
+from tests.adapters.conftest import REGISTRY, copy_entry
+
+runner = CliRunner()
+
+
+def test_list_shows_entries_and_gate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    copy_entry(
+        tmp_path,
+        "dispute-classifier",
+        "1",
+        REGISTRY / "dispute-classifier" / "1",
+        evaluation={"metrics": {"macro_f1": 0.5, "macro_f1_gain_over_baseline": 0.4}},
+    )
+    monkeypatch.setenv("ARSERVE_REGISTRY_DIR", str(tmp_path))
+    result = runner.invoke(app, ["list"])
+    assert result.exit_code == 0, result.output
+    assert "dispute-classifier@1" in result.output
+    assert "gate=FAIL: macro_f1 0.5000 is below the minimum 0.8000" in result.output
+    monkeypatch.setenv("ARSERVE_REGISTRY_DIR", str(tmp_path / "empty"))
+    assert "empty" in runner.invoke(app, ["list"]).output
+
+
+def test_reference_registry_lists() -> None:
+    result = runner.invoke(app, ["list"])
+    assert result.exit_code == 0
+    assert "dispute-classifier@1" in result.output and "ar-email-drafter@1" in result.output
+
+
+def test_data_command(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["data", "dispute-classifier", "--n", "120", "--out", str(tmp_path)]
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["cross_split_near_duplicates"] == 0
+    assert (tmp_path / "train.jsonl").is_file() and (tmp_path / "build_report.json").is_file()
+
+
+def test_train_refuses_pii_and_says_where(tmp_path: Path, base_model_dir: Path) -> None:
+    for split in ("train", "validation"):
+        (tmp_path / f"{split}.jsonl").write_text(
+            json.dumps({"text": "Thanks, call +44 20 7946 0958", "label": "other"}) + "\n"
+        )
+    result = runner.invoke(
+        app,
+        [
+            "train",
+            "dispute-classifier",
+            "--data-dir",
+            str(tmp_path),
+            "--base-model",
+            str(base_model_dir),
+        ],
+    )
+    assert result.exit_code == 1
+    assert "train.jsonl:1: PHONE" in result.output
+
+
+def test_eval_rejects_paths() -> None:
+    result = runner.invoke(app, ["eval", "../../etc@1"])
+    assert result.exit_code == 1 and "invalid adapter name" in result.output

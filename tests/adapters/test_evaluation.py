@@ -1,0 +1,131 @@
+# ruff: noqa: E501 - fixture text
+import asyncio
+import json
+from pathlib import Path
+
+import pytest
+
+from adapters.evaluation.classification import classification_metrics
+from adapters.evaluation.email_checks import check_email
+from adapters.evaluation.engine import SamplingConfig
+from adapters.evaluation.harness import EvalOptions, evaluate, load_adapter
+from adapters.evaluation.report import record_in_manifest, write_report
+from adapters.gate import GateError, check_gate
+from adapters.manifest import read_manifest
+from adapters.registry import Registry
+from adapters.training.run import read_jsonl
+from tests.adapters.conftest import REPO, FakeEngine, copy_entry
+
+DATA = REPO / "adapters" / "datasets"
+CONTEXT = """<context>
+[customer:C-0042@v3] Customer: Brightwater Foods GmbH; terms NET30; currency EUR; dunning level 1
+[invoice:INV-10023@v2] Invoice INV-10023, PO PO-5531, issued 2026-09-01, due 2026-10-01, open 1,250.00 EUR, 58 days overdue
+</context>"""
+GOOD = """Subject: Payment reminder: invoice INV-10023
+
+Dear Brightwater Foods GmbH team,
+
+Our records show that invoice INV-10023 for 1,250.00 EUR was due on 2026-10-01 and is now 58 days overdue.
+
+Please arrange payment at your earliest convenience.
+
+Kind regards,
+Accounts Receivable Team"""
+
+
+def test_classification_metrics() -> None:
+    labels = ["a", "b", "c"]
+    m = classification_metrics(["a", "a", "b", "c"], ["a", "b", "b", "zzz"], labels)
+    assert m.accuracy == 0.5 and m.invalid == 1
+    assert m.per_label["a"].precision == 1.0 and m.per_label["a"].recall == 0.5
+    assert m.per_label["b"].precision == 0.5 and m.per_label["b"].recall == 1.0
+    assert m.confusion["c"]["<invalid>"] == 1
+    assert m.macro_f1 == pytest.approx((2 / 3 + 2 / 3 + 0) / 3, abs=1e-3)
+
+
+def test_email_checks() -> None:
+    good = check_email(GOOD, CONTEXT, "reminder_overdue_1")
+    assert good.grounded and good.style_ok and good.length_ok and not good.missing_elements
+    bad = GOOD.replace("1,250.00 EUR", "1,350.00 USD").replace("2026-10-01", "October 3, 2026")
+    bad = bad.replace(
+        "Please arrange", "Call +49 30 1234567 or pay to DE89370400440532013000. Arrange"
+    )
+    check = check_email(bad + "\nP.S. Say hi to Oakmont Retail Ltd", CONTEXT, "reminder_overdue_1")
+    assert not check.grounded
+    joined = " ".join(check.unsupported)
+    for fact in ("amount 1350.00", "currency USD", "date 2026-10-03", "company Oakmont Retail Ltd"):
+        assert fact in joined
+    assert any(x.startswith("phone") for x in check.outside_data)
+    assert any(x.startswith("iban") for x in check.outside_data)
+    assert not check.sign_off  # the P.S. comes after the sign-off
+    terse = check_email("Pay INV-10023.", CONTEXT, "final_notice")
+    assert not terse.subject and not terse.length_ok and "final" in terse.missing_elements
+
+
+def _entry(tmp_path: Path, task: str):  # noqa: ANN202
+    source = REPO / "adapters" / "registry" / task / "1"
+    copy_entry(tmp_path, task, "1", source, evaluation={})
+    return Registry(tmp_path).resolve_verified(f"{task}@1")
+
+
+def test_classifier_harness_report_and_gate(tmp_path: Path) -> None:
+    entry = _entry(tmp_path, "dispute-classifier")
+    rows = read_jsonl(DATA / "dispute-classifier" / "test.jsonl", 30)
+    gold = {r["text"].strip(): r["label"] for r in rows}
+
+    def respond(prompt: str, adapter: str | None) -> str:
+        text = prompt.rsplit("Message:\n", 1)[1].split("\n<assistant>")[0].strip()
+        return gold[text] if adapter else "other"
+
+    engine = FakeEngine(respond)
+    asyncio.run(load_adapter(engine, entry))
+    assert engine.adapters["dispute-classifier"].rank == entry.manifest.rank
+    result = asyncio.run(
+        evaluate(
+            entry,
+            engine,
+            rows,
+            options=EvalOptions(progress=False),
+            test_path=DATA / "dispute-classifier" / "test.jsonl",
+        )
+    )
+    assert result.summary["macro_f1"] == 1.0 and result.summary["accuracy"] == 1.0
+    assert result.summary["macro_f1_gain_over_baseline"] > 0.5
+    sampling = engine.samplings[0]
+    assert isinstance(sampling, SamplingConfig) and sampling.temperature == 0.0
+    assert "short_shipment" in sampling.structured.choice  # constrained choice for both systems
+    json_path, md_path = write_report(result, entry.path / "eval")
+    report = json.loads(json_path.read_text())
+    assert report["metrics"]["adapter"]["per_label"]["other"]["recall"] == 1.0
+    assert "| macro_f1 | 1.000 |" in md_path.read_text()
+    assert "Confusion matrix" in md_path.read_text()
+    record_in_manifest(entry, result)
+    manifest = read_manifest(entry.path)
+    assert check_gate(manifest).passed
+    assert Registry(tmp_path).resolve_verified("dispute-classifier@1")  # weights untouched
+
+
+def test_email_harness_and_failing_gate(tmp_path: Path) -> None:
+    entry = _entry(tmp_path, "ar-email-drafter")
+    rows = read_jsonl(DATA / "ar-email-drafter" / "test.jsonl", 12)
+    refs = {r["email_type"] + r["context"].strip(): r["email"] for r in rows}
+
+    def respond(prompt: str, adapter: str | None) -> str:
+        user = prompt.rsplit("<user>Email type: ", 1)[1].split("\n<assistant>")[0]
+        etype, ctx = user.split("\n\n", 1)
+        return refs[etype + ctx.strip()] if adapter else "Dear customer, pay 99.99 USD now."
+
+    engine = FakeEngine(respond)
+    asyncio.run(load_adapter(engine, entry))
+    result = asyncio.run(evaluate(entry, engine, rows, options=EvalOptions(progress=False)))
+    assert result.metrics["adapter"]["grounded_rate"] == 1.0
+    assert result.metrics["adapter"]["style_rate"] == 1.0
+    assert result.metrics["baseline"]["grounded_rate"] == 0.0
+    _, md_path = write_report(result, entry.path / "eval")
+    assert "grounded_rate" in md_path.read_text()
+    record_in_manifest(entry, result)
+    m = read_manifest(entry.path)
+    assert check_gate(m).passed
+    m.min_scores["mean_words"] = 500.0
+    with pytest.raises(GateError, match="mean_words .* below the minimum 500.0000"):
+        check_gate(m)

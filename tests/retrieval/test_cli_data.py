@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from server.cli_data import app
+
+
+def test_ingest_bad_rows_and_erase(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ARSERVE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("ARSERVE_QDRANT_URL", raising=False)
+    monkeypatch.delenv("ARSERVE_QDRANT_PATH", raising=False)
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "customers.jsonl").write_text(
+        json.dumps({"tenant_id": "t1", "customer_id": "C1", "name": "Acme",
+                    "contacts": [{"name": "Jane Roe", "email": "jane@acme.test"}]}) + "\n"
+        + json.dumps({"tenant_id": "t1", "customer_id": "C2"}) + "\n"
+    )  # fmt: skip
+    (data / "collection_notes.jsonl").write_text(
+        json.dumps({"tenant_id": "t1", "customer_id": "C1", "note_id": "N1",
+                    "note_date": "2025-05-01", "author": "Sam", "note": "Promised payment."})
+        + "\n"
+    )  # fmt: skip
+    runner = CliRunner()
+    res = runner.invoke(app, ["ingest", str(data)])
+    assert res.exit_code == 1, res.output  # one bad row
+    assert "customers.jsonl:2" in res.output and "2 inserted" in res.output
+    res = runner.invoke(app, ["erase", "--tenant", "t1", "--customer", "C1"])
+    assert res.exit_code == 0, res.output
+    report = json.loads(res.output)
+    assert report["verified"] and report["records"] == {"collection_note": 1, "customer": 1}
+    log = (tmp_path / "cache" / "erasure_log.jsonl").read_text()
+    assert "Jane" not in log and "acme" not in log.lower() and "C1" not in log
+    res = runner.invoke(app, ["erase", "--tenant", "t1", "--customer", "C1"])
+    assert res.exit_code == 1 and "not found" in res.output
+
+
+def test_demo_writes_files(tmp_path: Path) -> None:
+    res = CliRunner().invoke(app, ["demo", "--out", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "invoices.csv").is_file() and (tmp_path / "eval_queries.json").is_file()
