@@ -7,6 +7,7 @@ indexed for search; ``facts()`` is what goes to the context block's structured s
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, ClassVar, Literal
@@ -58,9 +59,9 @@ class Record(BaseModel):
     def citation(self) -> str:
         return f"{self.record_type}:{self.record_id}@v{self.version}"
 
+    @abstractmethod
     def text(self) -> str:
         """Full text for the sparse (keyword) index: ids, numbers and prose."""
-        raise NotImplementedError
 
     def dense_text(self) -> str | None:
         """Prose for the dense embedding (no ids or amounts), None when not embedded."""

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from adapters.tasks import EMAIL_TYPES
 
 EmailType = Literal[
     "reminder_pre_due",
@@ -16,6 +18,9 @@ EmailType = Literal[
     "payment_confirmation",
     "credit_hold_notice",
 ]
+# Spelled out for the OpenAPI enum; must be the email drafter's task list.
+if set(get_args(EmailType)) != set(EMAIL_TYPES):
+    raise RuntimeError("EmailType and adapters.tasks.EMAIL_TYPES differ")
 RecordId = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:/-]*$")
 
 
