@@ -67,14 +67,24 @@ class ContextAssembler:
         dispute_id: str | None = None,
         as_of: date | None = None,
         only_focus_invoices: bool = False,
+        include_people: bool = True,
     ) -> ContextBlock:
-        """`only_focus_invoices`: list the named invoices, not every open one (e-mails)."""
+        """`only_focus_invoices`: list the named invoices, not every open one (e-mails).
+        `include_people=False` leaves out the contact and collector names (e-mails greet the
+        company team, so a person's name has no business in the prompt)."""
         start = time.perf_counter()
         ok = False
         try:
             block = self._assemble(
-                tenant_id, customer_id, query, max_tokens, invoice_ids, dispute_id, as_of,
+                tenant_id,
+                customer_id,
+                query,
+                max_tokens,
+                invoice_ids,
+                dispute_id,
+                as_of,
                 only_focus_invoices,
+                include_people,
             )
             ok = True
             return block
@@ -92,6 +102,7 @@ class ContextAssembler:
         dispute_id: str | None,
         as_of: date | None,
         only_focus_invoices: bool = False,
+        include_people: bool = True,
     ) -> ContextBlock:
         check_id(tenant_id, "tenant id")
         check_id(customer_id, "customer id")
@@ -109,6 +120,8 @@ class ContextAssembler:
         _require_owned(records, invoice_ids, dispute_id)
         facts = build_facts(customer, records, as_of or date.today(), invoice_ids, dispute_id)
         facts.list_other_invoices = not only_focus_invoices
+        if not include_people:
+            facts.contact_name = facts.collector = None
         text = " ".join([query.strip(), *invoice_ids, dispute_id or ""]).strip()
         hits: list[Hit] = []
         if text:

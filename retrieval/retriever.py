@@ -98,7 +98,7 @@ class Retriever:
         flt = scope_filter(
             request.tenant_id, request.customer_id, request.record_types, request.where
         )
-        assert flt.must is not None
+        assert isinstance(flt.must, list)  # scope_filter always builds a list
         flt.must.append(
             qm.Filter(
                 should=[

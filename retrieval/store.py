@@ -10,7 +10,7 @@ import contextlib
 import logging
 import threading
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qdrant_client.http import models as qm
 
@@ -25,6 +25,9 @@ from retrieval.nodes import content_hash, record_nodes
 from retrieval.records import Customer, Record
 from retrieval.results import Hit, UpsertReport, citation_of, record_of
 from retrieval.scope_index import LocalScopeIndex
+
+if TYPE_CHECKING:
+    from llama_index.core.schema import BaseNode
 
 log = logging.getLogger(__name__)
 _SCROLL_PAGE = 1000
@@ -144,7 +147,8 @@ class RetrievalStore:
     def _write(self, records: list[Record]) -> None:
         if not records:
             return
-        nodes, dense_texts = [], []
+        nodes: list[BaseNode] = []
+        dense_texts: list[str | None] = []
         for rec in records:
             n, d = record_nodes(rec)
             nodes.extend(n)
@@ -160,7 +164,7 @@ class RetrievalStore:
                 self.scopes.refresh(n.node_id for n in nodes)
 
     def _drop_extra_chunks(self, shrink: list[tuple[Record, int]]) -> None:
-        stale_ids = []
+        stale_ids: list[str] = []
         for rec, old_n in shrink:
             new_n = len(record_nodes(rec)[0])
             t, rt, rid = rec.tenant_id, rec.record_type, rec.record_id

@@ -17,6 +17,9 @@ from adapters.pii import scrub
 from adapters.tasks import DISPUTE_CLASSIFIER, check_task
 
 SPLITS = ("train", "validation", "test")
+# the e-mail test rows whose context is in the server's exact format: the production gate
+REAL_TEST = Path("heldout") / "test_real.jsonl"
+REAL_BLOCK_START = "<context>\n## Customer facts\n"
 DATA_ROOT = Path(__file__).resolve().parent.parent / "datasets"
 
 
@@ -101,6 +104,16 @@ def _heldout_split(
     return out
 
 
+def _write_real_test(test_file: Path, out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    rows = [
+        line
+        for line in test_file.read_text(encoding="utf-8").splitlines()
+        if json.loads(line)["context"].startswith(REAL_BLOCK_START)
+    ]
+    out.write_text("".join(r + "\n" for r in rows), encoding="utf-8")
+
+
 def hash_share(text: str) -> float:
     return (zlib.crc32(text.encode()) % 10_000) / 10_000
 
@@ -139,6 +152,8 @@ def build(task: str, out_dir: Path | None = None, cfg: BuildConfig | None = None
             for i, r in enumerate(rows):
                 fh.write(json.dumps({"id": f"{name}-{i:05d}", **r}, ensure_ascii=False) + "\n")
         sizes[name] = len(rows)
+        if name == "test" and task != DISPUTE_CLASSIFIER:
+            _write_real_test(out_dir / "test.jsonl", out_dir / REAL_TEST)
         label_key = "label" if task == DISPUTE_CLASSIFIER else "email_type"
         labels[name] = dict(sorted(Counter(r[label_key] for r in rows).items()))
     report = BuildReport(

@@ -9,7 +9,7 @@ from typing import Any
 
 from adapters.evaluation.facts import URL_RE, extract
 from adapters.pii import find_pii
-from adapters.prompts.context import customer_names, parse_context
+from adapters.prompts.context import customer_names, facts_section, parse_context
 
 MIN_WORDS, MAX_WORDS = 25, 220
 SIGN_OFF = ("Kind regards,", "Accounts Receivable Team")
@@ -72,6 +72,8 @@ class EmailCheck:
 
 
 def _unsupported(draft: str, context: str) -> list[str]:
+    """Facts of the draft that the block's structured facts do not state."""
+    context = facts_section(context)
     df, cf = extract(draft), extract(context)
     ctx = re.sub(r"\s+", " ", context).lower()
     out = [f"id {i}" for i in sorted(df.ids) if i.lower() not in ctx]

@@ -40,14 +40,30 @@ def parse_context(text: str) -> list[Fact]:
     return facts
 
 
+PASSAGES_HEADER = "## Relevant records"
+# the retrieval layer's customer line (`Customer NAME (C00001).`), or `Customer: NAME;`
+CUSTOMER_LINE_RE = re.compile(
+    r"^Customer\s+(?P<a>.+?)\s+\([A-Za-z0-9_.-]+\)\.|(?:Customer|Name)\s*:\s*(?P<b>[^;\n]+)"
+)
+
+
 def customer_names(facts: list[Fact]) -> list[str]:
-    """Customer names stated in customer facts (`Customer: NAME; ...`)."""
+    """Customer names stated in customer facts."""
     out = []
     for f in facts:
-        m = re.search(r"(?:Customer|Name)\s*:\s*([^;\n]+)", f.text)
+        m = CUSTOMER_LINE_RE.search(f.text)
         if m and f.kind in ("customer", "account", "passage"):
-            out.append(m.group(1).strip())
+            out.append((m["a"] or m["b"]).strip())
     return out
+
+
+def facts_section(text: str) -> str:
+    """The structured facts of a block: everything before the retrieved passages.
+
+    Passages are free text a customer or a colleague wrote; a number in them is not a fact a
+    draft may state (a planted note can say "the amount is now 99999.99")."""
+    inner = extract_block(text)
+    return inner.split(PASSAGES_HEADER, 1)[0].strip()
 
 
 def normalize_block(text: str) -> str:

@@ -65,7 +65,7 @@ def synthetic_adapters(base_dir: Path, out: Path, n: int, rank: int) -> dict[str
                 target_modules=list(TARGETS.get(rank, TARGETS[8])),
             )
             peft_model = get_peft_model(model, config)
-            peft_model.save_pretrained(dst)
+            peft_model.save_pretrained(str(dst))
             # Validation matches the base model by folder name, as the reference adapters do.
             cfg = dst / "adapter_config.json"
             cfg.write_text(cfg.read_text().replace(str(base_dir), base_dir.name))

@@ -43,7 +43,7 @@ class SuiteConfig:
     @classmethod
     def quick(cls, **overrides: Any) -> SuiteConfig:
         """A reduced but complete matrix that finishes in about ten minutes on 2 cores."""
-        base = dict(
+        base: dict[str, Any] = dict(
             adapter_counts=[1, 4, 8],
             popularities=["uniform", "zipf"],
             requests=24,

@@ -133,12 +133,12 @@ def compare(vllm: dict[str, Any], ours: dict[str, Any]) -> dict[str, Any]:
 
 
 def main(argv: list[str]) -> None:
-    import argparse
-
     from vllm.benchmarks.serve import add_cli_args
     from vllm.benchmarks.serve import main as bench_main
+    from vllm.utils.argparse_utils import FlexibleArgumentParser
 
-    parser = argparse.ArgumentParser()
+    # vLLM's own parser (as `vllm bench serve` builds it); a drop-in for plain argparse here.
+    parser = FlexibleArgumentParser()
     add_cli_args(parser)
     args = parser.parse_args(json.loads(argv[0]))
     if args.dataset_name == "custom":

@@ -10,14 +10,15 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any
 
 import httpx
 
 from benchmarks.serving.stats import RequestResult
 from benchmarks.serving.workload import RequestSpec, poisson_gaps
 
-Sender = Callable[[RequestSpec], Awaitable[RequestResult]]
+Sender = Callable[[RequestSpec], Coroutine[Any, Any, RequestResult]]
 
 
 async def run_closed(
@@ -41,7 +42,7 @@ async def run_open(
 ) -> tuple[list[RequestResult], float]:
     """Requests arrive as a Poisson process at `rate` per second, whatever is in flight."""
     gaps = poisson_gaps(len(specs), rate, seed)
-    tasks = []
+    tasks: list[asyncio.Task[RequestResult]] = []
     started = time.perf_counter()
     for spec, gap in zip(specs, gaps, strict=True):
         tasks.append(asyncio.create_task(send(spec)))

@@ -11,7 +11,11 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:
+    from peft import PeftModel
+    from transformers import PreTrainedModel
 
 BASE = "__base__"  # PEFT's name for "no adapter" in a mixed batch
 
@@ -39,7 +43,9 @@ class PeftBatcher:
         self.tok.padding_side = "left"
         if self.tok.pad_token is None:
             self.tok.pad_token = self.tok.eos_token
-        model = AutoModelForCausalLM.from_pretrained(config["model"], dtype=dtype)
+        model: PreTrainedModel | PeftModel = AutoModelForCausalLM.from_pretrained(
+            config["model"], dtype=dtype
+        )
         adapters: dict[str, str] = config.get("adapters", {})
         if adapters:
             names = sorted(adapters)
@@ -70,13 +76,14 @@ class PeftBatcher:
                 **kwargs,
             )
         width = enc["input_ids"].shape[1]
-        results = []
+        results: list[tuple[int, int, str]] = []
         for i, p in enumerate(batch):
             ids = out[i, width:].tolist()[: p.max_tokens]
             if self.tok.eos_token_id in ids:
                 ids = ids[: ids.index(self.tok.eos_token_id)]
             n_prompt = int(enc["attention_mask"][i].sum())
-            results.append((n_prompt, len(ids), self.tok.decode(ids, skip_special_tokens=True)))
+            text = cast(str, self.tok.decode(ids, skip_special_tokens=True))  # ids: one sequence
+            results.append((n_prompt, len(ids), text))
         return results
 
     async def loop(self) -> None:
@@ -120,8 +127,11 @@ def serve(config: dict[str, Any]) -> None:
         adapter = BASE if model == batcher.served_name else model
         if adapter != BASE and adapter not in batcher.adapters:
             raise HTTPException(404, f"unknown model {model}")
-        prompt = batcher.tok.apply_chat_template(
-            body["messages"], tokenize=False, add_generation_prompt=True
+        prompt = cast(
+            str,  # tokenize=False: the rendered text
+            batcher.tok.apply_chat_template(
+                body["messages"], tokenize=False, add_generation_prompt=True
+            ),
         )
         p = Pending(prompt, adapter, int(body.get("max_tokens") or 64))
         await batcher.queue.put(p)

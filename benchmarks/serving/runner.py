@@ -10,7 +10,7 @@ import contextlib
 import json
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from benchmarks.serving import suite
 from benchmarks.serving.config import SuiteConfig
@@ -145,7 +145,7 @@ def checkpoint(results: dict[str, Any], rig: Rig, cfg: SuiteConfig) -> None:
 
 
 def _ar_adapters(server: ServerProcess) -> tuple[str, str]:
-    conf = json.loads(server.proc.args[4])
+    conf = json.loads(cast(list[str], server.proc.args)[4])
     return conf["email_adapter"], conf["dispute_adapter"]
 
 

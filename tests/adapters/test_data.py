@@ -66,3 +66,8 @@ def test_email_build(tmp_path: Path) -> None:
     assert report.cross_split_near_duplicates == 0
     rows = _rows(tmp_path / "train.jsonl")
     assert rows and {"context", "email", "email_type"} <= set(rows[0])
+    test = _rows(tmp_path / "test.jsonl")
+    real = _rows(tmp_path / "heldout" / "test_real.jsonl")
+    assert real and len(real) < len(test)  # the server-format subset of the test split
+    assert all(r["context"].startswith("<context>\n## Customer facts\n") for r in real)
+    assert {r["id"] for r in real} <= {r["id"] for r in test}

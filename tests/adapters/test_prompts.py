@@ -36,6 +36,8 @@ def test_context_parser_is_tolerant() -> None:
     assert [f.kind for f in facts] == ["customer", "invoice", "passage"]
     assert facts[1].id == "INV-10023" and facts[1].version == "v2"
     assert customer_names(facts) == ["Brightwater Foods GmbH"]
+    line = "[customer:C00007@v1] Customer Redwood Wholesale Ltd (C00007). Terms: NET60 (60 days)."
+    assert customer_names(parse_context(line)) == ["Redwood Wholesale Ltd"]
     assert parse_context("[invoice:X-1] text only")[0].version is None
     msg = template_for("ar-email-drafter").messages("[note:N-1@v1] hello", "final_notice")
     assert "<context>\n[note:N-1@v1] hello\n</context>" in msg[1]["content"]

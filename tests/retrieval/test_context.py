@@ -35,6 +35,22 @@ def test_block_has_facts_first_then_cited_passages(store: RetrievalStore) -> Non
     assert block.token_count <= 1500
 
 
+def test_email_block_lists_focus_invoices_and_no_people(store: RetrievalStore) -> None:
+    ctx = ContextAssembler(store)
+    full = ctx.assemble(A, "C00001", "balance", 8000, as_of=AS_OF)
+    assert len(full.facts.open_invoices) >= 2
+    focus = [full.facts.open_invoices[0].invoice_id]
+    block = ctx.assemble(
+        A, "C00001", "reminder", 8000, focus, as_of=AS_OF,
+        only_focus_invoices=True, include_people=False,
+    )  # fmt: skip
+    invoice_lines = [x for x in block.text.splitlines() if x.startswith("[invoice:")]
+    assert [x.split()[2] for x in invoice_lines] == focus
+    assert f": {len(full.facts.open_invoices)} open invoices," in block.text
+    assert "Contact:" not in block.text and "Collector:" not in block.text
+    assert "Contact:" in full.text  # the demo customers have a contact
+
+
 def test_facts_are_exact_reads(store: RetrievalStore) -> None:
     ctx = ContextAssembler(store)
     block = ctx.assemble(A, "C00001", "balance", 8000, as_of=AS_OF)

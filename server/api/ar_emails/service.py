@@ -74,6 +74,7 @@ class EmailService:
             invoice_ids,
             dispute_id,
             only_focus_invoices=True,
+            include_people=False,
         )
 
     def _prompt(self, context: ContextBlock, req: EmailRequest) -> list[int]:
