@@ -26,9 +26,8 @@ install: $(STAMP)
 model: install
 	$(ARSERVE) model prepare
 
-# dispute-classifier@2 misses its gate (macro-F1 0.7998 < 0.80): served by explicit decision,
-# with the refusal reason logged, until a version passes.
-FORCE_ADAPTERS ?= ["dispute-classifier@2"]
+# Registry versions below their gate are refused; list NAME@VERSION here to serve one anyway.
+FORCE_ADAPTERS ?= []
 
 serve: model
 	$(ARSERVE) keys dev
