@@ -172,6 +172,8 @@ def train(
     result.seconds = round(time.time() - start, 1)
     output_dir.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(str(output_dir), safe_serialization=True)
+    # PEFT's model card names this machine's base-model path; the manifest is the record.
+    (output_dir / "README.md").unlink(missing_ok=True)
     _set_base_name(output_dir, base_model_id)
     return result
 
