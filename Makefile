@@ -27,7 +27,11 @@ model: install
 	$(ARSERVE) model prepare
 
 # Registry versions below their gate are refused; list NAME@VERSION here to serve one anyway.
-FORCE_ADAPTERS ?= []
+# ar-email-drafter@2 misses its gate on the server-format held-out set (grounded 0.83 < 0.95,
+# required elements 0.66 < 0.80) but is the only version trained on that format (@1 passed on
+# the older synthetic format and writes unusable drafts from real blocks): served by explicit
+# decision, with the refusal logged; the server's grounding check flags what it gets wrong.
+FORCE_ADAPTERS ?= ["ar-email-drafter@2"]
 
 serve: model
 	$(ARSERVE) keys dev
