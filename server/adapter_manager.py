@@ -138,7 +138,27 @@ class AdapterManager:
         if settings.load_registry:
             for name in self.registry.names():
                 if name not in self.state.adapters:
-                    await self._load_logged(self.load_ref(name), name)
+                    await self._load_newest_passing(name)
+
+    async def _load_newest_passing(self, name: str) -> None:
+        """The newest version of NAME that loads: a new version below its gate (or corrupt)
+        leaves the one before it in service instead of taking the adapter down."""
+        refused: list[str] = []
+        for version in reversed(self.registry.versions(name)):
+            try:
+                status = await self.load_ref(f"{name}@{version}")
+            except ArserveError as exc:
+                refused.append(exc.message)
+                continue
+            if refused:
+                logger.warning(
+                    "adapter %s: serving version %s; newer refused: %s",
+                    name, status.version, "; ".join(refused),
+                )  # fmt: skip
+            return
+        reason = refused[0] if refused else f"{name} has no version in the registry"
+        logger.warning("adapter %s skipped: %s", name, reason)
+        self.state.adapters[name] = AdapterStatus(name, "error", reason=reason)
 
     async def _load_logged(self, loading, name: str) -> None:  # type: ignore[no-untyped-def]
         try:

@@ -35,6 +35,7 @@ class SamplingConfig:
     # Report logprobs of exactly these tokens at each step (e.g. the first token of each label).
     logprob_token_ids: tuple[int, ...] | None = None
     structured: StructuredOutput | None = None
+    ignore_eos: bool = False
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,7 @@ def to_sampling_params(cfg: SamplingConfig) -> SamplingParams:
         logprobs=cfg.logprobs,
         logprob_token_ids=list(cfg.logprob_token_ids) if cfg.logprob_token_ids else None,
         structured_outputs=structured,
+        ignore_eos=cfg.ignore_eos,
         output_kind=RequestOutputKind.DELTA,
     )
 

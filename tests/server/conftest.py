@@ -88,6 +88,16 @@ def _registry(root: Path, good: dict[str, Path]) -> Path:
         evaluation={"metrics": {"macro_f1": 0.5}},
     )
     make_registry_entry(registry, "corrupt", "1", good["adapter-b"], adapter_sha256="0" * 64)
+    # a new version below its gate leaves the previous one in service
+    make_registry_entry(registry, "fallback", "1", good["adapter-a"])
+    make_registry_entry(
+        registry,
+        "fallback",
+        "2",
+        good["adapter-b"],
+        min_scores={"macro_f1": 0.8},
+        evaluation={"metrics": {"macro_f1": 0.5}},
+    )
     return registry
 
 

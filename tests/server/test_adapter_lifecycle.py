@@ -39,6 +39,7 @@ def test_registry_entries_load_at_start_up_through_the_gate(live_server: LiveSer
     assert s["swap"]["status"] == "ready" and s["swap"]["version"] == "2"
     assert s["gated"]["status"] == "error" and "below the minimum" in s["gated"]["reason"]
     assert s["corrupt"]["status"] == "error" and "sha256" in s["corrupt"]["reason"]
+    assert s["fallback"]["status"] == "ready" and s["fallback"]["version"] == "1"
     assert greedy(live_server, "registered") == greedy(live_server, "adapter-a")
 
 

@@ -57,13 +57,6 @@ def email(server: LiveServer, key: str | None = None, **body: object) -> dict:
     return dict(r.json())
 
 
-NEEDS_EMAIL_V2 = pytest.mark.skip(
-    reason="open in issue 5: ar-email-drafter@1 was trained on another context format and "
-    "writes unusable drafts from the server's real blocks; unskip with @2"
-)
-
-
-@NEEDS_EMAIL_V2
 def test_email_quotes_this_customers_open_invoices_and_nothing_else(
     live_server: LiveServer,
 ) -> None:
@@ -192,10 +185,6 @@ def test_other_tenants_customer_is_indistinguishable_from_an_unknown_one(
         assert all(c["record_id"] in atlas_ids for c in out.json()["citations"])
 
 
-@pytest.mark.skip(
-    reason="open in issue 5: @1 repeats the planted note's amount, and the grounding check "
-    "accepts it because it counts passages as context; check facts against structured facts only"
-)
 def test_planted_injection_note_changes_no_fact(live_server: LiveServer) -> None:
     store = store_of(live_server)
     victim = store.require_customer(TENANT, "C00002")

@@ -149,6 +149,15 @@ def test_n_seed_stop_and_logprobs(live_server: LiveServer) -> None:
     assert "nvoice" not in text_of(stopped)
 
 
+def test_ignore_eos_generates_exactly_max_tokens(live_server: LiveServer) -> None:
+    """vLLM's extension, which `vllm bench serve` sends to time a fixed output length."""
+    short = chat(live_server, BASE, "Reply with the single word OK.", max_tokens=64)
+    assert short["choices"][0]["finish_reason"] == "stop"  # the model stops on its own...
+    full = chat(live_server, BASE, "Reply with the single word OK.", max_tokens=64, ignore_eos=True)
+    assert full["usage"]["completion_tokens"] == 64  # ...unless told to ignore EOS
+    assert full["choices"][0]["finish_reason"] == "length"
+
+
 def test_guided_choice_and_json_schema(live_server: LiveServer) -> None:
     labels = ["damaged_goods", "short_shipment", "other"]
     body = chat(

@@ -50,6 +50,8 @@ class SamplingFields(WireModel):
     response_format: ResponseFormat | None = None
     structured_outputs: StructuredOutputs | None = None
     guided_choice: list[str] | None = Field(default=None, min_length=1)
+    # vLLM's extension: generate exactly max_tokens (what `vllm bench serve` sends)
+    ignore_eos: bool = False
     user: str | None = None
 
 

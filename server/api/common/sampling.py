@@ -102,4 +102,5 @@ def build_sampling(
         frequency_penalty=fields.frequency_penalty,
         logprobs=num_logprobs,
         structured=_structured(fields),
+        ignore_eos=fields.ignore_eos,
     )
