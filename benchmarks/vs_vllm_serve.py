@@ -57,7 +57,7 @@ def _vanilla(model: Path, adapters: dict[str, Path], port: int, log: Path) -> Se
     ]  # fmt: skip
     with log.open("w") as out:
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env)
-    return ServerProcess("vllm", f"http://127.0.0.1:{port}", proc, log)
+    return ServerProcess("vllm", f"http://127.0.0.1:{port}", proc, log, ready_path="/health")
 
 
 def _bench_args(
@@ -102,7 +102,7 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     runs: list[dict[str, Any]] = []
     try:
         for s in servers.values():
-            s.wait_ready() if s.kind == "arserve" else _wait_vllm(s)
+            s.wait_ready()
         cases = [("saturation", args.prompts, args.concurrency, None)]
         cases.append(("rate", args.rate_prompts, None, args.rate))
         for rnd in range(args.rounds):
@@ -134,22 +134,6 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         "runs": runs,
         "summary": summarize(runs),
     }
-
-
-def _wait_vllm(s: ServerProcess, timeout: float = 900) -> None:
-    import httpx
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if s.proc.poll() is not None:
-            raise RuntimeError(f"vLLM server exited:\n{s.log.read_text()[-3000:]}")
-        try:
-            if httpx.get(f"{s.url}/health", timeout=5).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(2)
-    raise TimeoutError("vLLM server not ready")
 
 
 def summarize(runs: list[dict[str, Any]]) -> dict[str, Any]:

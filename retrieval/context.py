@@ -132,6 +132,11 @@ class ContextAssembler:
             )
         return self._fit(facts, hits, max_tokens)
 
+    def facts_only(self, block: ContextBlock, max_tokens: int) -> ContextBlock:
+        """The same customer facts without the retrieved passages: free text can carry
+        instructions and numbers nobody checked; the structured facts cannot."""
+        return self._fit(block.facts, [], max_tokens)
+
     def _fit(self, facts: CustomerFacts, hits: list[Hit], max_tokens: int) -> ContextBlock:
         count = self.count_tokens
         lines = [OPEN, FACTS_HEADER]

@@ -24,7 +24,10 @@ WORD_DATE = re.compile(
 ID_RE = re.compile(
     r"\b(?:[A-Z]{1,5}-?\d[\dA-Z]*(?:[/-]\d+)*|[A-Z]{2,5}\d{4}/\d+|\d{4}-\d{4,6}|\d{6,}|PO \d{4,})\b"
 )
-LEGAL = r"GmbH|Ltd|Inc\.?|LLC|B\.V\.|S\.A\.|AG|S\.r\.l\.|plc|SARL|Oy|Corp\.?|Co\."
+LEGAL = (
+    r"GmbH|Ltd|Inc\.?|LLC|B\.V\.|S\.A\.|AG|S\.r\.l\.|plc|PLC|SARL|Oy|Corp\.?|Co\.|e\.V\.|KGaA|KG|OHG"
+    r"|GbR|LLP|N\.V\.|S\.p\.A\.|Limited"
+)
 COMPANY_RE = re.compile(rf"\b((?:[A-Z][\w&'-]*\s){{1,4}}(?:{LEGAL}))(?![\w])")
 URL_RE = re.compile(r"\bhttps?://\S+|\bwww\.\S+")
 

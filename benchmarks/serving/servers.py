@@ -48,6 +48,7 @@ class ServerProcess:
     url: str
     proc: subprocess.Popen
     log: Path
+    ready_path: str = "/ready"  # vLLM's own server answers /health
 
     def wait_ready(self, timeout: float = 900) -> None:
         deadline = time.monotonic() + timeout
@@ -56,7 +57,7 @@ class ServerProcess:
                 tail = self.log.read_text()[-3000:]
                 raise RuntimeError(f"{self.kind} server exited ({self.proc.returncode}):\n{tail}")
             try:
-                if httpx.get(f"{self.url}/ready", timeout=5).status_code == 200:
+                if httpx.get(f"{self.url}{self.ready_path}", timeout=5).status_code == 200:
                     return
             except httpx.HTTPError:
                 pass

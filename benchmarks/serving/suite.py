@@ -29,7 +29,7 @@ from benchmarks.serving.servers import ServerProcess, free_port, spawn
 from benchmarks.serving.stats import by_group, ratio, summarize
 from benchmarks.serving.workload import RequestSpec, make_workload
 
-AR_TENANT, AR_CUSTOMERS = "acme-foods", ("C00000", "C00001")
+AR_TENANT, AR_CUSTOMERS = "acme-foods", ("C00001", "C00002")  # demo ids start at 1
 
 
 def log(msg: str) -> None:

@@ -106,3 +106,13 @@ def test_payment_closing_invoice_is_visible_to_next_read(store: RetrievalStore) 
     assert "[payment:PAY-FRESH@v1]" in after.text
     cur = inv.currency
     assert after.facts.open_balance.get(cur, 0) == before.open_balance[cur] - target.open_amount
+
+
+def test_facts_only_keeps_the_facts_and_drops_the_passages(store: RetrievalStore) -> None:
+    ctx = ContextAssembler(store)
+    block = ctx.assemble(A, "C00001", "customer promised to pay", 4000, as_of=AS_OF)
+    assert block.passages and "## Relevant records" in block.text
+    bare = ctx.facts_only(block, 4000)
+    assert "## Relevant records" not in bare.text and not bare.passages
+    assert bare.text == block.text.split("\n## Relevant records")[0] + "\n</context>"
+    assert {c.id for c in bare.citations} <= {c.id for c in block.citations}

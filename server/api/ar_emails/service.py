@@ -7,7 +7,7 @@ import time
 from datetime import date
 from typing import Any
 
-from adapters.evaluation.email_checks import check_email
+from adapters.evaluation.email_checks import EmailCheck, check_email
 from adapters.evaluation.facts import extract
 from adapters.prompts import template_for
 from adapters.tasks import EMAIL_DRAFTER
@@ -107,24 +107,34 @@ class EmailService:
         self.state.metrics.retrieval_latency.labels(ENDPOINT).observe(retrieval_s)
         self.state.metrics.context_tokens.labels(ENDPOINT).observe(context.token_count)
 
-        prompt = self._prompt(context, req)
-        attempts = [
-            SamplingConfig(max_tokens=settings.email_max_tokens, temperature=0.0),
-            SamplingConfig(
-                max_tokens=settings.email_max_tokens, temperature=RETRY_TEMPERATURE, seed=RETRY_SEED
-            ),
-        ]
         num_prompt = num_completion = 0
         gen_started = time.perf_counter()
-        for attempt, sampling in enumerate(attempts, start=1):
-            draft, p, c = await self._generate(adapter, prompt, sampling)
+        used, dropped = context, []
+        check: EmailCheck | None = None
+        draft, attempt = "", 0
+        for attempt in (1, 2):
+            if attempt == 2:
+                # The retry drops the retrieved passages: a draft that states facts the records
+                # do not usually took them from free text (a note, an e-mail, a planted
+                # instruction). Greedy again unless that leaves the prompt unchanged.
+                used = self.retrieval.assembler.facts_only(context, settings.email_context_tokens)
+                dropped = [c for c in context.citations if c not in used.citations]
+            sampling = SamplingConfig(max_tokens=settings.email_max_tokens, temperature=0.0)
+            if attempt == 2 and used.text == context.text:
+                sampling = SamplingConfig(
+                    max_tokens=settings.email_max_tokens,
+                    temperature=RETRY_TEMPERATURE,
+                    seed=RETRY_SEED,
+                )
+            draft, p, c = await self._generate(adapter, self._prompt(used, req), sampling)
             num_prompt, num_completion = num_prompt + p, num_completion + c
-            check = check_email(draft, context.text, req.email_type)
+            check = check_email(draft, used.text, req.email_type)
             if check.grounded:
                 break
             self.state.metrics.grounding_failures.labels(
                 self.state.metrics.label(adapter), "retried" if attempt == 1 else "final"
             ).inc()
+        assert check is not None
         generation_s = time.perf_counter() - gen_started
         if not check.grounded and settings.grounding_policy == "refuse":
             raise UnprocessableError(
@@ -139,20 +149,22 @@ class EmailService:
             "subject": subject,
             "body": body,
             "email_type": req.email_type,
-            "citations": [c.as_dict() for c in context.citations],
+            "citations": [c.as_dict() for c in used.citations],
             "grounding": {
                 "grounded": check.grounded,
                 "checked_facts": checked_facts(draft),
                 "unsupported_facts": check.unsupported,
                 "attempts": attempt,
                 "missing_elements": check.missing_elements,
+                # retrieved for this e-mail but left out of the prompt of the returned draft
+                "dropped_citations": [c.as_dict() for c in dropped],
             },
             "adapter": adapter_ref(self.state, adapter),
             "usage": {
                 "prompt_tokens": num_prompt,
                 "completion_tokens": num_completion,
                 "total_tokens": num_prompt + num_completion,
-                "context_tokens": context.token_count,
+                "context_tokens": used.token_count,
             },
             "timings_ms": {
                 "retrieval": round(retrieval_s * 1000, 1),
