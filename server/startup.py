@@ -59,8 +59,27 @@ async def start_retrieval(state: AppState) -> None:
         state.retrieval_error = f"retrieval start-up failed: {exc}"
 
 
+def preload_imports(settings: Settings) -> None:
+    """Import vLLM and the embedding stack one after the other, before the threads start.
+
+    Both import transformers, whose lazy module is not thread-safe: imported concurrently,
+    one side can fail with `cannot import name 'PreTrainedConfig' from 'transformers'`."""
+    import server.engine.vllm_engine  # noqa: F401 - imports vllm, which imports transformers
+
+    if settings.enable_retrieval:
+        import llama_index.embeddings.huggingface  # noqa: F401 - sentence-transformers
+        import transformers
+
+        transformers.PreTrainedConfig  # noqa: B018 - resolve the lazy attributes vLLM uses
+        transformers.AutoConfig  # noqa: B018
+
+
 async def start(state: AppState) -> None:
     """Engine and retrieval store come up side by side."""
+    try:
+        await asyncio.to_thread(preload_imports, state.settings)
+    except Exception as exc:  # the engine start-up below reports a broken vLLM install
+        logger.warning("preloading imports failed: %s", exc)
     if state.retrieval is not None:
         await start_engine(state)
     else:
