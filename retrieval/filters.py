@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from qdrant_client.http import models as qm
 
 from retrieval.errors import InvalidRequestError
+
+log = logging.getLogger(__name__)
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/\-]{0,63}$")
 #: payload keys a caller may narrow on; tenant and customer scope come only from identity
@@ -46,3 +50,11 @@ def _match(key: str, value: str | list[str]) -> qm.FieldCondition:
     if not values:
         raise InvalidRequestError(f"empty filter list for {key!r}")
     return qm.FieldCondition(key=key, match=qm.MatchAny(any=values))
+
+
+def in_scope(payload: Mapping[str, Any], tenant_id: str, customer_id: str | None) -> bool:
+    """Defence in depth: a result outside the filter's scope is dropped (and logged)."""
+    if payload.get("tenant_id") != tenant_id:
+        log.error("scope violation blocked: a point outside the tenant filter was returned")
+        return False
+    return customer_id is None or payload.get("customer_id") == customer_id

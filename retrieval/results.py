@@ -47,3 +47,14 @@ def citation_of(payload: Mapping[str, Any]) -> Citation:
 
 def record_of(payload: Mapping[str, Any]) -> Record:
     return RECORD_TYPES[payload["record_type"]].model_validate(payload["record"])
+
+
+def hit_of(payload: Mapping[str, Any], score: float, text: str) -> Hit:
+    """A search result from a point's payload."""
+    return Hit(
+        citation=citation_of(payload),
+        customer_id=payload.get("customer_id"),
+        text=text,
+        score=score,
+        invoice_ids=list(payload.get("invoice_ids") or []),
+    )

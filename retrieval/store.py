@@ -19,11 +19,11 @@ from retrieval.citations import point_uuid
 from retrieval.config import RetrievalConfig
 from retrieval.embedding import Embedder, EmbeddingCache, MiniLMEmbedder
 from retrieval.errors import NotFoundError, StoreUnavailableError
-from retrieval.filters import check_id, scope_filter
+from retrieval.filters import check_id, in_scope, scope_filter
 from retrieval.index import ARVectorStore, SearchMode, payload_text
 from retrieval.nodes import content_hash, record_nodes
 from retrieval.records import Customer, Record
-from retrieval.results import Hit, UpsertReport, citation_of, record_of
+from retrieval.results import Hit, UpsertReport, hit_of, record_of
 from retrieval.scope_index import LocalScopeIndex
 
 if TYPE_CHECKING:
@@ -221,20 +221,12 @@ class RetrievalStore:
         out: list[dict[str, Any]] = []
         offset = None
         while True:
-            with self._call():
-                target = None if exhaustive else self._view(tenant_id, customer_id, record_types)
-                kwargs: dict[str, Any] = {
-                    "scroll_filter": flt, "limit": _SCROLL_PAGE, "offset": offset,
-                    "with_payload": True, "with_vectors": False,
-                }  # fmt: skip
-                if target is not None:
-                    points, offset = target.scroll(**kwargs)
-                else:
-                    points, offset = self.client.scroll(self.collection, **kwargs)
+            view = not exhaustive
+            points, offset = self._scroll(flt, tenant_id, customer_id, record_types, view, offset)
             out.extend(p.payload or {} for p in points)
             if offset is None:
                 break
-        return [p for p in out if _in_scope(p, tenant_id, customer_id)]
+        return [p for p in out if in_scope(p, tenant_id, customer_id)]
 
     def _view(
         self, tenant_id: str, customer_id: str | None, record_types: Sequence[str] | None = None
@@ -247,6 +239,27 @@ class RetrievalStore:
             return None
         return self.scopes.view(tenant_id, customer_id, record_types)
 
+    def _scroll(
+        self,
+        flt: qm.Filter,
+        tenant_id: str,
+        customer_id: str | None,
+        record_types: Sequence[str] | None,
+        use_view: bool,
+        offset: Any = None,
+        limit: int = _SCROLL_PAGE,
+    ) -> tuple[list[Any], Any]:
+        """One page: from the scope's local view when there is one (and wanted), else Qdrant."""
+        kwargs: dict[str, Any] = {
+            "scroll_filter": flt, "limit": limit, "offset": offset,
+            "with_payload": True, "with_vectors": False,
+        }  # fmt: skip
+        with self._call():
+            target = self._view(tenant_id, customer_id, record_types) if use_view else None
+            if target is not None:
+                return target.scroll(**kwargs)
+            return self.client.scroll(self.collection, **kwargs)
+
     def scroll_filter(
         self,
         flt: qm.Filter,
@@ -257,17 +270,9 @@ class RetrievalStore:
     ) -> list[dict[str, Any]]:
         """Scroll with a filter built by ``scope_filter`` (then extended by the caller) from
         the same ``tenant_id``, ``customer_id`` and ``record_types``."""
-        kwargs: dict[str, Any] = {
-            "scroll_filter": flt, "limit": limit, "with_payload": True, "with_vectors": False,
-        }  # fmt: skip
-        with self._call():
-            target = self._view(tenant_id, customer_id, record_types)
-            if target is not None:
-                points, _ = target.scroll(**kwargs)
-            else:
-                points, _ = self.client.scroll(self.collection, **kwargs)
+        points, _ = self._scroll(flt, tenant_id, customer_id, record_types, True, None, limit)
         return [
-            p.payload or {} for p in points if _in_scope(p.payload or {}, tenant_id, customer_id)
+            p.payload or {} for p in points if in_scope(p.payload or {}, tenant_id, customer_id)
         ]
 
     def records(
@@ -317,20 +322,7 @@ class RetrievalStore:
                 view=self._view(tenant_id, customer_id, record_types),
             )  # fmt: skip
         return [
-            Hit(
-                citation=citation_of(p.payload or {}),
-                customer_id=(p.payload or {}).get("customer_id"),
-                text=payload_text(p.payload or {}),
-                score=float(p.score),
-                invoice_ids=list((p.payload or {}).get("invoice_ids") or []),
-            )
+            hit_of(p.payload or {}, float(p.score), payload_text(p.payload or {}))
             for p in points
-            if _in_scope(p.payload or {}, tenant_id, customer_id)
+            if in_scope(p.payload or {}, tenant_id, customer_id)
         ]
-
-
-def _in_scope(payload: Mapping[str, Any], tenant_id: str, customer_id: str | None) -> bool:
-    if payload.get("tenant_id") != tenant_id:
-        log.error("scope violation blocked: a point outside the tenant filter was returned")
-        return False
-    return customer_id is None or payload.get("customer_id") == customer_id

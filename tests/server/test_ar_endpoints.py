@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from adapters.tasks import DISPUTE_LABELS
 from retrieval.erasure import erase_customer
 from retrieval.ingest import validate_row
 from retrieval.records import Invoice
@@ -17,18 +18,7 @@ from tests.server.test_errors_live import assert_error
 
 pytestmark = pytest.mark.engine
 
-LABELS = {
-    "pricing_discrepancy",
-    "short_shipment",
-    "damaged_goods",
-    "duplicate_billing",
-    "returned_goods",
-    "promotional_allowance",
-    "tax_discrepancy",
-    "early_payment_discount",
-    "goods_not_received",
-    "other",
-}
+LABELS = set(DISPUTE_LABELS)
 INVOICE_RE = re.compile(r"INV-\d+")
 
 
