@@ -28,6 +28,7 @@ class TrainConfig:
     seed: int = 1234
     max_length: int = 512
     max_train_examples: int | None = None  # None: all of train.jsonl
+    skip_train_examples: int = 0  # leading rows to skip: those an init_adapter already saw
     max_val_examples: int | None = 200
     autocast_bf16: bool = True  # bf16 matmuls on CPUs/GPUs that have them; LoRA weights stay fp32
     threads: int | None = None  # torch CPU threads; None: torch's default

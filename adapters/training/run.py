@@ -19,11 +19,15 @@ from adapters.training.config import TrainConfig
 from adapters.training.trainer import train
 
 
-def read_jsonl(path: Path, limit: int | None = None) -> list[dict]:
+def read_jsonl(path: Path, limit: int | None = None, skip: int = 0) -> list[dict]:
+    """Up to limit rows of a JSONL file, after skipping its first skip rows."""
     rows = []
     with path.open(encoding="utf-8") as fh:
         for line in fh:
             if line.strip():
+                if skip > 0:
+                    skip -= 1
+                    continue
                 rows.append(json.loads(line))
                 if limit is not None and len(rows) >= limit:
                     break
@@ -74,7 +78,11 @@ def train_task(
         if not f.is_file():
             raise FileNotFoundError(f"{f} is missing: run `arserve adapters data {task}` first")
     require_clean(task, files)  # raises PiiFoundError with file:line locations
-    train_rows = read_jsonl(files[0], cfg.max_train_examples)
+    train_rows = read_jsonl(files[0], cfg.max_train_examples, cfg.skip_train_examples)
+    if not train_rows:
+        raise ValueError(
+            f"no training rows left in {files[0]} after skipping {cfg.skip_train_examples}"
+        )
     val_rows = read_jsonl(files[1], cfg.max_val_examples)
     data_sha = sha256_files(files)
     base_id, base_sha = base_model_identity(base_model)

@@ -10,7 +10,7 @@ from adapters.pii_check import PiiFoundError
 from adapters.registry import Registry
 from adapters.training.batches import Encoded, collate
 from adapters.training.config import TrainConfig
-from adapters.training.run import train_task
+from adapters.training.run import read_jsonl, train_task
 
 ROWS = [
     ("We got 40 of 50 cartons on PO-1.", "short_shipment"),
@@ -106,3 +106,20 @@ def test_config_files_load() -> None:
         assert cfg.task == task and cfg.rank <= 16 and cfg.min_scores
     with pytest.raises(ValueError, match="unknown training config keys"):
         TrainConfig.from_dict({"task": "x", "ranks": 3})
+
+
+def test_read_jsonl_skips_the_rows_an_init_adapter_saw(tmp_path: Path) -> None:
+    f = tmp_path / "train.jsonl"
+    f.write_text("".join(json.dumps({"i": i}) + "\n" + ("\n" if i == 2 else "") for i in range(6)))
+    assert [r["i"] for r in read_jsonl(f, limit=2, skip=3)] == [3, 4]
+    assert [r["i"] for r in read_jsonl(f, skip=4)] == [4, 5]
+    assert read_jsonl(f, skip=6) == []
+
+
+def test_training_refuses_an_empty_slice(tmp_path: Path, base_model_dir: Path) -> None:
+    data = _data(tmp_path / "data", ROWS)
+    cfg = _cfg()
+    cfg.skip_train_examples = len(ROWS)
+    with pytest.raises(ValueError, match="no training rows left"):
+        train_task("dispute-classifier", base_model_dir, cfg, Registry(tmp_path / "r"), data)
+    assert not (tmp_path / "r").exists()
