@@ -231,7 +231,7 @@ def write_report(path: Path, runs: list[dict[str, Any]], command: str) -> None:
             ratio = f"{_median(group) / _median(base):.2f}" if base else "-"
             ptoks = statistics.mean(r["prompt_tokens"] for r in group)
             cpu, cpu_ratio = "-", "-"
-            if all("tok_cpu_s" in r for r in group + base):
+            if base and all("tok_cpu_s" in r for r in group + base):
                 cpu = f"{_median(group, 'tok_cpu_s'):.1f}"
                 cpu_ratio = f"{_median(group, 'tok_cpu_s') / _median(base, 'tok_cpu_s'):.2f}"
             lines.append(

@@ -22,3 +22,9 @@ def test_ratios_use_the_base_row_with_arserve_ops(tmp_path: Path) -> None:
     assert "| bfloat16 | short (~30 tok) | 8 | 8 | on | 150.0 | 0.75 | 75.0 | 0.75 |" in text
     assert text.endswith("<!-- analysis -->\nkept text\n") and "old table" not in text
     assert (tmp_path / "lora_cpu.json").is_file()
+
+
+def test_a_run_without_base_rows_has_no_ratios(tmp_path: Path) -> None:
+    out = tmp_path / "lora_cpu.md"
+    write_report(out, [{"dtype": "bfloat16", "results": [_row(1, 8, "on", 150.0)]}], "cmd")
+    assert "| bfloat16 | short (~30 tok) | 1 | 8 | on | 150.0 | - | - | - |" in out.read_text()
