@@ -21,10 +21,11 @@ from retrieval.embedding import Embedder, EmbeddingCache, MiniLMEmbedder
 from retrieval.errors import NotFoundError, StoreUnavailableError
 from retrieval.filters import check_id, in_scope, scope_filter
 from retrieval.index import ARVectorStore, SearchMode, payload_text
-from retrieval.nodes import content_hash, record_nodes
+from retrieval.nodes import record_nodes
 from retrieval.records import Customer, Record
 from retrieval.results import Hit, UpsertReport, hit_of, record_of
 from retrieval.scope_index import LocalScopeIndex
+from retrieval.upsert_plan import Key, plan_upsert, stale_chunk_ids
 
 if TYPE_CHECKING:
     from llama_index.core.schema import BaseNode
@@ -97,43 +98,11 @@ class RetrievalStore:
 
         Safe to repeat (deterministic point ids), so an interrupted ingestion can be rerun.
         """
-        report = UpsertReport()
-        latest: dict[tuple[str, str, str], Record] = {}
-        for rec in records:  # within one batch the highest version wins
-            key = (rec.tenant_id, rec.record_type, rec.record_id)
-            if key not in latest or rec.version > latest[key].version:
-                if key in latest:
-                    report.stale += 1
-                latest[key] = rec
-            else:
-                report.stale += 1 if rec.version < latest[key].version else 0
-                report.unchanged += 1 if rec.version == latest[key].version else 0
-        existing = self._existing(list(latest))
-        to_write: list[Record] = []
-        shrink: list[tuple[Record, int]] = []
-        for key, rec in latest.items():
-            old = existing.get(key)
-            if old is None:
-                report.inserted += 1
-            elif old["version"] > rec.version:
-                report.stale += 1
-                continue
-            elif old["version"] == rec.version:
-                if old["content_hash"] == content_hash(rec):
-                    report.unchanged += 1
-                else:
-                    report.conflicts.append(rec.citation)
-                continue
-            else:
-                report.updated += 1
-                if old.get("n_chunks", 1) > 1:
-                    shrink.append((rec, int(old["n_chunks"])))
-            to_write.append(rec)
-        self._write(to_write)
-        self._drop_extra_chunks(shrink)
-        return report
+        plan = plan_upsert(records, self._existing)
+        self._drop_extra_chunks(plan.shrink, self._write(plan.to_write))
+        return plan.report
 
-    def _existing(self, keys: list[tuple[str, str, str]]) -> dict[tuple[str, str, str], dict]:
+    def _existing(self, keys: list[Key]) -> dict[Key, dict]:
         if not keys:
             return {}
         ids = [point_uuid(t, rt, rid, 0) for t, rt, rid in keys]
@@ -144,15 +113,18 @@ class RetrievalStore:
         by_id = {str(p.id): p.payload or {} for p in points}
         return {k: by_id[i] for k, i in zip(keys, ids, strict=True) if i in by_id}
 
-    def _write(self, records: list[Record]) -> None:
+    def _write(self, records: list[Record]) -> dict[int, int]:
+        """Write records' nodes; return each record's chunk count (by id(record))."""
         if not records:
-            return
+            return {}
         nodes: list[BaseNode] = []
         dense_texts: list[str | None] = []
+        chunks: dict[int, int] = {}
         for rec in records:
             n, d = record_nodes(rec)
             nodes.extend(n)
             dense_texts.extend(d)
+            chunks[id(rec)] = len(n)
         wanted = [(i, t) for i, t in enumerate(dense_texts) if t]
         if wanted:
             vectors = self.embed_cache.embed(self.embedder, [t for _, t in wanted])
@@ -162,13 +134,11 @@ class RetrievalStore:
             self.index.add(nodes)
             if self.scopes is not None:
                 self.scopes.refresh(n.node_id for n in nodes)
+        return chunks
 
-    def _drop_extra_chunks(self, shrink: list[tuple[Record, int]]) -> None:
-        stale_ids: list[str] = []
-        for rec, old_n in shrink:
-            new_n = len(record_nodes(rec)[0])
-            t, rt, rid = rec.tenant_id, rec.record_type, rec.record_id
-            stale_ids.extend(point_uuid(t, rt, rid, i) for i in range(new_n, old_n))
+    def _drop_extra_chunks(self, shrink: list[tuple[Record, int]], chunks: dict[int, int]) -> None:
+        """Delete the chunks an updated record no longer has (it was split into fewer)."""
+        stale_ids = stale_chunk_ids(shrink, chunks)
         if stale_ids:
             with self._call():
                 self.client.delete(self.collection, points_selector=stale_ids, wait=True)

@@ -1,0 +1,81 @@
+"""Which records of an upsert batch to write: pure version resolution, no I/O."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from retrieval.citations import point_uuid
+from retrieval.nodes import content_hash
+from retrieval.records import Record
+from retrieval.results import UpsertReport
+
+Key = tuple[str, str, str]  # (tenant_id, record_type, record_id)
+
+
+@dataclass
+class UpsertPlan:
+    report: UpsertReport
+    to_write: list[Record] = field(default_factory=list)
+    shrink: list[tuple[Record, int]] = field(default_factory=list)  # (record, old chunk count)
+
+
+def plan_upsert(
+    records: Sequence[Record], existing_of: Callable[[list[Key]], Mapping[Key, Mapping[str, Any]]]
+) -> UpsertPlan:
+    """Resolve versions within the batch, then against the stored head points (existing_of)."""
+    report = UpsertReport()
+    latest = latest_by_key(records, report)
+    return plan_writes(latest, existing_of(list(latest)), report)
+
+
+def latest_by_key(records: Sequence[Record], report: UpsertReport) -> dict[Key, Record]:
+    """Within one batch the highest version of each record wins; the rest are counted."""
+    latest: dict[Key, Record] = {}
+    for rec in records:
+        key = (rec.tenant_id, rec.record_type, rec.record_id)
+        if key not in latest or rec.version > latest[key].version:
+            if key in latest:
+                report.stale += 1
+            latest[key] = rec
+        else:
+            report.stale += 1 if rec.version < latest[key].version else 0
+            report.unchanged += 1 if rec.version == latest[key].version else 0
+    return latest
+
+
+def plan_writes(
+    latest: Mapping[Key, Record], existing: Mapping[Key, Mapping[str, Any]], report: UpsertReport
+) -> UpsertPlan:
+    """Compare each record with the stored head point: newer is written, older is stale, the
+    same version is unchanged (same content) or a conflict (different content)."""
+    plan = UpsertPlan(report)
+    for key, rec in latest.items():
+        old = existing.get(key)
+        if old is None:
+            report.inserted += 1
+        elif old["version"] > rec.version:
+            report.stale += 1
+            continue
+        elif old["version"] == rec.version:
+            if old["content_hash"] == content_hash(rec):
+                report.unchanged += 1
+            else:
+                report.conflicts.append(rec.citation)
+            continue
+        else:
+            report.updated += 1
+            if old.get("n_chunks", 1) > 1:
+                plan.shrink.append((rec, int(old["n_chunks"])))
+        plan.to_write.append(rec)
+    return plan
+
+
+def stale_chunk_ids(shrink: Sequence[tuple[Record, int]], chunks: Mapping[int, int]) -> list[str]:
+    """Point ids of the chunks past each updated record's new chunk count (by id(record))."""
+    ids: list[str] = []
+    for rec, old_n in shrink:
+        t, rt, rid = rec.tenant_id, rec.record_type, rec.record_id
+        ids.extend(point_uuid(t, rt, rid, i) for i in range(chunks[id(rec)], old_n))
+    return ids
