@@ -119,13 +119,12 @@ class EmailService:
                 # instruction). Greedy again unless that leaves the prompt unchanged.
                 used = self.retrieval.assembler.facts_only(context, settings.email_context_tokens)
                 dropped = [c for c in context.citations if c not in used.citations]
-            sampling = SamplingConfig(max_tokens=settings.email_max_tokens, temperature=0.0)
-            if attempt == 2 and used.text == context.text:
-                sampling = SamplingConfig(
-                    max_tokens=settings.email_max_tokens,
-                    temperature=RETRY_TEMPERATURE,
-                    seed=RETRY_SEED,
-                )
+            resample = attempt == 2 and used.text == context.text
+            sampling = SamplingConfig(
+                max_tokens=settings.email_max_tokens,
+                temperature=RETRY_TEMPERATURE if resample else 0.0,
+                seed=RETRY_SEED if resample else None,
+            )
             draft, p, c = await self._generate(adapter, self._prompt(used, req), sampling)
             num_prompt, num_completion = num_prompt + p, num_completion + c
             check = check_email(draft, used.text, req.email_type)
