@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -45,6 +46,14 @@ def checked_facts(draft: str) -> list[str]:
             *f.companies,
         }
     )
+
+
+@dataclass
+class Attempt:
+    draft: str
+    check: EmailCheck
+    num_prompt_tokens: int
+    num_completion_tokens: int
 
 
 class EmailService:
@@ -97,6 +106,21 @@ class EmailService:
         result = await run.collect()
         return result.choices[0].text, result.num_prompt_tokens, result.num_completion_tokens
 
+    async def _attempt(
+        self, adapter: str, used: ContextBlock, req: EmailRequest, resample: bool
+    ) -> Attempt:
+        sampling = SamplingConfig(
+            max_tokens=self.state.settings.email_max_tokens,
+            temperature=RETRY_TEMPERATURE if resample else 0.0,
+            seed=RETRY_SEED if resample else None,
+        )
+        draft, p, c = await self._generate(adapter, self._prompt(used, req), sampling)
+        return Attempt(draft, check_email(draft, used.text, req.email_type), p, c)
+
+    def _count_grounding_failure(self, adapter: str, outcome: str) -> None:
+        metrics = self.state.metrics
+        metrics.grounding_failures.labels(metrics.label(adapter), outcome).inc()
+
     async def draft(self, tenant_id: str, req: EmailRequest) -> dict[str, Any]:
         settings = self.state.settings
         started = time.perf_counter()
@@ -107,33 +131,25 @@ class EmailService:
         self.state.metrics.retrieval_latency.labels(ENDPOINT).observe(retrieval_s)
         self.state.metrics.context_tokens.labels(ENDPOINT).observe(context.token_count)
 
-        num_prompt = num_completion = 0
         gen_started = time.perf_counter()
         used, dropped = context, []
-        check: EmailCheck | None = None
-        draft, attempt = "", 0
-        for attempt in (1, 2):
-            if attempt == 2:
-                # The retry drops the retrieved passages: a draft that states facts the records
-                # do not usually took them from free text (a note, an e-mail, a planted
-                # instruction). Greedy again unless that leaves the prompt unchanged.
-                used = self.retrieval.assembler.facts_only(context, settings.email_context_tokens)
-                dropped = [c for c in context.citations if c not in used.citations]
-            resample = attempt == 2 and used.text == context.text
-            sampling = SamplingConfig(
-                max_tokens=settings.email_max_tokens,
-                temperature=RETRY_TEMPERATURE if resample else 0.0,
-                seed=RETRY_SEED if resample else None,
+        first = await self._attempt(adapter, used, req, resample=False)
+        attempts = [first]
+        if not first.check.grounded:
+            self._count_grounding_failure(adapter, "retried")
+            # The retry drops the retrieved passages: a draft that states facts the records
+            # do not usually took them from free text (a note, an e-mail, a planted
+            # instruction). Greedy again unless that leaves the prompt unchanged.
+            used = self.retrieval.assembler.facts_only(context, settings.email_context_tokens)
+            dropped = [c for c in context.citations if c not in used.citations]
+            attempts.append(
+                await self._attempt(adapter, used, req, resample=used.text == context.text)
             )
-            draft, p, c = await self._generate(adapter, self._prompt(used, req), sampling)
-            num_prompt, num_completion = num_prompt + p, num_completion + c
-            check = check_email(draft, used.text, req.email_type)
-            if check.grounded:
-                break
-            self.state.metrics.grounding_failures.labels(
-                self.state.metrics.label(adapter), "retried" if attempt == 1 else "final"
-            ).inc()
-        assert check is not None
+            if not attempts[-1].check.grounded:
+                self._count_grounding_failure(adapter, "final")
+        draft, check = attempts[-1].draft, attempts[-1].check
+        num_prompt = sum(a.num_prompt_tokens for a in attempts)
+        num_completion = sum(a.num_completion_tokens for a in attempts)
         generation_s = time.perf_counter() - gen_started
         if not check.grounded and settings.grounding_policy == "refuse":
             raise UnprocessableError(
@@ -153,7 +169,7 @@ class EmailService:
                 "grounded": check.grounded,
                 "checked_facts": checked_facts(draft),
                 "unsupported_facts": check.unsupported,
-                "attempts": attempt,
+                "attempts": len(attempts),
                 "missing_elements": check.missing_elements,
                 # retrieved for this e-mail but left out of the prompt of the returned draft
                 "dropped_citations": [c.as_dict() for c in dropped],
