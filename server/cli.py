@@ -58,6 +58,14 @@ def serve(
         max_lora_rank=max_lora_rank,
         kv_cache_space_gib=kv_cache_space_gib,
     )
+    if settings.keys_file is None and not settings.is_loopback:
+        # Without a keys file every caller acts as one local principal: fine on loopback only.
+        typer.echo(
+            f"error: serving on {settings.host} needs API keys: create them with "
+            "`arserve keys create` and set ARSERVE_KEYS_FILE (or --keys-file)",
+            err=True,
+        )
+        raise typer.Exit(2)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )

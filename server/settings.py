@@ -105,10 +105,14 @@ class Settings(BaseSettings):
     max_classify_batch: int = 32
 
     @property
+    def is_loopback(self) -> bool:
+        return self.host in ("127.0.0.1", "localhost", "::1")
+
+    @property
     def is_metrics_public(self) -> bool:
         if self.metrics_public is not None:
             return self.metrics_public
-        return self.host in ("127.0.0.1", "localhost", "::1")
+        return self.is_loopback
 
     @property
     def model_dir(self) -> Path:
