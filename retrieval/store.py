@@ -25,7 +25,7 @@ from retrieval.nodes import record_nodes
 from retrieval.records import Customer, Record
 from retrieval.results import Hit, UpsertReport, hit_of, record_of
 from retrieval.scope_index import LocalScopeIndex
-from retrieval.upsert_plan import Key, plan_upsert, stale_chunk_ids
+from retrieval.upsert_plan import Key, key_of, plan_upsert, stale_chunk_ids
 
 if TYPE_CHECKING:
     from llama_index.core.schema import BaseNode
@@ -113,18 +113,18 @@ class RetrievalStore:
         by_id = {str(p.id): p.payload or {} for p in points}
         return {k: by_id[i] for k, i in zip(keys, ids, strict=True) if i in by_id}
 
-    def _write(self, records: list[Record]) -> dict[int, int]:
-        """Write records' nodes; return each record's chunk count (by id(record))."""
+    def _write(self, records: list[Record]) -> dict[Key, int]:
+        """Write records' nodes; return each record's chunk count."""
         if not records:
             return {}
         nodes: list[BaseNode] = []
         dense_texts: list[str | None] = []
-        chunks: dict[int, int] = {}
+        chunks: dict[Key, int] = {}
         for rec in records:
             n, d = record_nodes(rec)
             nodes.extend(n)
             dense_texts.extend(d)
-            chunks[id(rec)] = len(n)
+            chunks[key_of(rec)] = len(n)
         wanted = [(i, t) for i, t in enumerate(dense_texts) if t]
         if wanted:
             vectors = self.embed_cache.embed(self.embedder, [t for _, t in wanted])
@@ -136,7 +136,7 @@ class RetrievalStore:
                 self.scopes.refresh(n.node_id for n in nodes)
         return chunks
 
-    def _drop_extra_chunks(self, shrink: list[tuple[Record, int]], chunks: dict[int, int]) -> None:
+    def _drop_extra_chunks(self, shrink: list[tuple[Record, int]], chunks: dict[Key, int]) -> None:
         """Delete the chunks an updated record no longer has (it was split into fewer)."""
         stale_ids = stale_chunk_ids(shrink, chunks)
         if stale_ids:

@@ -14,6 +14,10 @@ from retrieval.results import UpsertReport
 Key = tuple[str, str, str]  # (tenant_id, record_type, record_id)
 
 
+def key_of(rec: Record) -> Key:
+    return (rec.tenant_id, rec.record_type, rec.record_id)
+
+
 @dataclass
 class UpsertPlan:
     report: UpsertReport
@@ -34,7 +38,7 @@ def latest_by_key(records: Sequence[Record], report: UpsertReport) -> dict[Key, 
     """Within one batch the highest version of each record wins; the rest are counted."""
     latest: dict[Key, Record] = {}
     for rec in records:
-        key = (rec.tenant_id, rec.record_type, rec.record_id)
+        key = key_of(rec)
         if key not in latest or rec.version > latest[key].version:
             if key in latest:
                 report.stale += 1
@@ -72,10 +76,9 @@ def plan_writes(
     return plan
 
 
-def stale_chunk_ids(shrink: Sequence[tuple[Record, int]], chunks: Mapping[int, int]) -> list[str]:
-    """Point ids of the chunks past each updated record's new chunk count (by id(record))."""
+def stale_chunk_ids(shrink: Sequence[tuple[Record, int]], chunks: Mapping[Key, int]) -> list[str]:
+    """Point ids of the chunks past each updated record's new chunk count."""
     ids: list[str] = []
     for rec, old_n in shrink:
-        t, rt, rid = rec.tenant_id, rec.record_type, rec.record_id
-        ids.extend(point_uuid(t, rt, rid, i) for i in range(chunks[id(rec)], old_n))
+        ids.extend(point_uuid(*key_of(rec), i) for i in range(chunks[key_of(rec)], old_n))
     return ids

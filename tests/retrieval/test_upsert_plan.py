@@ -3,7 +3,7 @@
 from retrieval.citations import point_uuid
 from retrieval.nodes import content_hash
 from retrieval.records import Customer
-from retrieval.upsert_plan import Key, plan_upsert, stale_chunk_ids
+from retrieval.upsert_plan import Key, key_of, plan_upsert, stale_chunk_ids
 
 
 def _c(cid: str, version: int, name: str = "Acme GmbH") -> Customer:
@@ -29,5 +29,5 @@ def test_batch_and_stored_versions_decide_what_is_written() -> None:
 
 def test_stale_chunk_ids_are_those_past_the_new_count() -> None:
     rec = _c("C4", 2)
-    ids = stale_chunk_ids([(rec, 3)], {id(rec): 1})
+    ids = stale_chunk_ids([(rec, 3)], {key_of(rec): 1})
     assert ids == [point_uuid("t1", "customer", "C4", i) for i in (1, 2)]

@@ -133,9 +133,8 @@ class EmailService:
 
         gen_started = time.perf_counter()
         used, dropped = context, []
-        first = await self._attempt(adapter, used, req, resample=False)
-        attempts = [first]
-        if not first.check.grounded:
+        attempts = [await self._attempt(adapter, context, req, resample=False)]
+        if not attempts[0].check.grounded:
             self._count_grounding_failure(adapter, "retried")
             # The retry drops the retrieved passages: a draft that states facts the records
             # do not usually took them from free text (a note, an e-mail, a planted
