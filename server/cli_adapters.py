@@ -39,10 +39,29 @@ def data(
     out: Annotated[
         Path | None, typer.Option(help="Output folder (default adapters/datasets/TASK).")
     ] = None,
+    extend: Annotated[
+        bool,
+        typer.Option(
+            help="Append --n new rows from a new --seed to train.jsonl; validation and test "
+            "stay as they are."
+        ),
+    ] = False,
 ) -> None:
     """Generate, PII-scrub, deduplicate and split the synthetic data set of TASK."""
     from adapters.data.build import BuildConfig, build, default_config
 
+    if extend:
+        from adapters.data.extend import extend as extend_train
+
+        if n is None or seed is None:
+            raise typer.BadParameter("--extend needs --n and a new --seed")
+        try:
+            ext = extend_train(task, n, seed, out)
+        except (ValueError, FileNotFoundError) as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(1) from exc
+        typer.echo(json.dumps(asdict(ext), indent=2))
+        return
     cfg: BuildConfig = default_config(task)
     if n is not None:
         cfg.n = n

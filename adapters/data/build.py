@@ -42,6 +42,7 @@ class BuildReport:
     sizes: dict[str, int]
     pii_replaced: dict[str, int]
     label_counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    seed: int | None = None  # the generator seed: an extension must use another
 
 
 def default_config(task: str) -> BuildConfig:
@@ -51,7 +52,7 @@ def default_config(task: str) -> BuildConfig:
     return BuildConfig(n=1500, seed=20261129)
 
 
-def _generate(task: str, n: int, seed: int) -> list[Record]:
+def generate_records(task: str, n: int, seed: int) -> list[Record]:
     if task == DISPUTE_CLASSIFIER:
         return [
             {"text": e.text, "label": e.label, "register": e.register, "core": e.core_id}
@@ -123,7 +124,7 @@ def build(task: str, out_dir: Path | None = None, cfg: BuildConfig | None = None
     cfg = cfg or default_config(task)
     out_dir = out_dir or DATA_ROOT / task
     rng = random.Random(cfg.seed)
-    raw = _generate(task, cfg.n, cfg.seed)
+    raw = generate_records(task, cfg.n, cfg.seed)
     pii: Counter[str] = Counter()
     for rec in raw:
         for f in text_fields(task):
@@ -157,7 +158,16 @@ def build(task: str, out_dir: Path | None = None, cfg: BuildConfig | None = None
         label_key = "label" if task == DISPUTE_CLASSIFIER else "email_type"
         labels[name] = dict(sorted(Counter(r[label_key] for r in rows).items()))
     report = BuildReport(
-        task, cfg.n, cfg.n - len(records), len(pairs), len(groups), cross, sizes, dict(pii), labels
+        task,
+        cfg.n,
+        cfg.n - len(records),
+        len(pairs),
+        len(groups),
+        cross,
+        sizes,
+        dict(pii),
+        labels,
+        cfg.seed,
     )
     (out_dir / "build_report.json").write_text(json.dumps(asdict(report), indent=2) + "\n")
     return report

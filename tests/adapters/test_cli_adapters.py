@@ -41,6 +41,14 @@ def test_data_command(tmp_path: Path) -> None:
     report = json.loads(result.output)
     assert report["cross_split_near_duplicates"] == 0
     assert (tmp_path / "train.jsonl").is_file() and (tmp_path / "build_report.json").is_file()
+    extend = ["data", "dispute-classifier", "--extend", "--out", str(tmp_path), "--n", "40"]
+    result = runner.invoke(app, extend)
+    assert result.exit_code != 0 and "--extend needs --n and a new --seed" in result.output
+    result = runner.invoke(app, [*extend, "--seed", str(report["seed"])])
+    assert result.exit_code == 1 and "an extension needs a new seed" in result.output
+    result = runner.invoke(app, [*extend, "--seed", "77"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["first_row"] == report["sizes"]["train"]
 
 
 def test_train_refuses_pii_and_says_where(tmp_path: Path, base_model_dir: Path) -> None:

@@ -1,0 +1,94 @@
+"""Grow a task's train split with newly generated rows; validation and test stay as they are.
+
+Retraining from an earlier version (`init_adapter`, `skip_train_examples`) wants rows that
+version has not seen, and rebuilding the data set would reshuffle every split, the held-out
+test set included. So new rows come from a new seed, are PII-scrubbed like a build, and are
+dropped when they duplicate any existing row or share a near-duplicate group with a
+validation or test row. The rest are appended to train.jsonl with continuing ids, and the
+build report records the extension."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from adapters.data.build import DATA_ROOT, default_config, generate_records
+from adapters.data.neardup import components, near_duplicate_pairs, normalize
+from adapters.data.records import Record, dedup_key, text_fields
+from adapters.pii import scrub
+from adapters.tasks import DISPUTE_CLASSIFIER, check_task
+
+
+@dataclass
+class ExtensionReport:
+    seed: int
+    generated: int
+    duplicates_dropped: int
+    near_duplicates_of_eval_dropped: int  # in a near-duplicate group with validation or test
+    appended: int
+    first_row: int  # index in train.jsonl of the first appended row: a config's skip_train_examples
+    pii_replaced: dict[str, int]
+    label_counts: dict[str, int]
+
+
+def _read(path: Path) -> list[Record]:
+    return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+
+
+def extend(task: str, n: int, seed: int, data_dir: Path | None = None) -> ExtensionReport:
+    """Generate n rows from seed and append those that leak into no other split."""
+    task = check_task(task)
+    data_dir = data_dir or DATA_ROOT / task
+    report_file = data_dir / "build_report.json"
+    build_report = json.loads(report_file.read_text())
+    # reports written before the seed was recorded are the default builds
+    if seed == (build_report.get("seed") or default_config(task).seed):
+        raise ValueError(f"seed {seed} built the data set; an extension needs a new seed")
+    if any(e["seed"] == seed for e in build_report.get("extensions", [])):
+        raise ValueError(f"seed {seed} already extended this data set")
+    splits = {s: _read(data_dir / f"{s}.jsonl") for s in ("train", "validation", "test")}
+    existing = [(s, r) for s, rows in splits.items() for r in rows]
+    new = generate_records(task, n, seed)
+    pii: Counter[str] = Counter()
+    for rec in new:
+        for f in text_fields(task):
+            rec[f], found = scrub(rec[f])
+            pii.update(x.kind for x in found)
+    seen = {normalize(dedup_key(task, r), mask_digits=False) for _, r in existing}
+    fresh = []
+    for rec in new:
+        key = normalize(dedup_key(task, rec), mask_digits=False)
+        if key not in seen:
+            seen.add(key)
+            fresh.append(rec)
+    keys = [dedup_key(task, r) for _, r in existing] + [dedup_key(task, r) for r in fresh]
+    pairs = near_duplicate_pairs(keys, 0.7, mask_digits=task == DISPUTE_CLASSIFIER)
+    is_eval = [s != "train" for s, _ in existing] + [False] * len(fresh)
+    leaking: set[int] = set()
+    for group in components(len(keys), pairs):
+        if any(is_eval[i] for i in group):
+            leaking.update(i - len(existing) for i in group if i >= len(existing))
+    kept = [r for i, r in enumerate(fresh) if i not in leaking]
+    train = splits["train"]
+    with (data_dir / "train.jsonl").open("a", encoding="utf-8") as fh:
+        for i, r in enumerate(kept, start=len(train)):
+            fh.write(json.dumps({"id": f"train-{i:05d}", **r}, ensure_ascii=False) + "\n")
+    label_key = "label" if task == DISPUTE_CLASSIFIER else "email_type"
+    report = ExtensionReport(
+        seed=seed,
+        generated=len(new),
+        duplicates_dropped=len(new) - len(fresh),
+        near_duplicates_of_eval_dropped=len(leaking),
+        appended=len(kept),
+        first_row=len(train),
+        pii_replaced=dict(pii),
+        label_counts=dict(sorted(Counter(r[label_key] for r in kept).items())),
+    )
+    build_report.setdefault("extensions", []).append(asdict(report))
+    build_report["sizes"]["train"] = len(train) + len(kept)
+    counts = Counter(build_report["label_counts"]["train"]) + Counter(report.label_counts)
+    build_report["label_counts"]["train"] = dict(sorted(counts.items()))
+    report_file.write_text(json.dumps(build_report, indent=2) + "\n")
+    return report
