@@ -29,13 +29,10 @@ install: $(STAMP)
 model: install
 	$(ARSERVE) model prepare
 
-# Registry versions below their gate are refused; list NAME@VERSION here to serve one anyway.
-# ar-email-drafter@4 misses its gate by one draft on the server-format held-out set (grounded
-# 0.947 = 90/95 < 0.95; required elements 0.958 and style 1.00 pass) but is the best drafter for
-# the server's blocks (@3: 0.92 and 0.78; @1 passed on the older synthetic format and writes
-# unusable drafts from real blocks): served by explicit decision, with the refusal logged; the
-# server's grounding check flags what it gets wrong and retries from the structured facts alone.
-FORCE_ADAPTERS ?= ["ar-email-drafter@4"]
+# The server loads the newest version of each registry adapter that passes its deployment gate
+# (ar-email-drafter@5, dispute-classifier@3). To serve a version below its gate anyway, name it:
+# `make serve FORCE_ADAPTERS='["NAME@VERSION"]'`; the server logs the refusal it overrode.
+FORCE_ADAPTERS ?= []
 
 serve: model
 	$(ARSERVE) keys dev
