@@ -37,7 +37,7 @@ def data(
     n: Annotated[int | None, typer.Option(help="Examples to generate before dedup/split.")] = None,
     seed: Annotated[int | None, typer.Option()] = None,
     out: Annotated[
-        Path | None, typer.Option(help="Output folder (default adapters/datasets/TASK).")
+        Path | None, typer.Option(help="Data set folder (default adapters/datasets/TASK).")
     ] = None,
     extend: Annotated[
         bool,
