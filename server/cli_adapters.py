@@ -46,29 +46,30 @@ def data(
             "stay as they are."
         ),
     ] = False,
+    replay_extensions: Annotated[
+        bool, typer.Option(help="After a rebuild, replay the extensions the old report lists.")
+    ] = True,
 ) -> None:
     """Generate, PII-scrub, deduplicate and split the synthetic data set of TASK."""
-    from adapters.data.build import BuildConfig, build, default_config
+    from adapters.data.build import BuildConfig, default_config
+    from adapters.data.extend import extend as extend_train
+    from adapters.data.extend import rebuild
 
-    if extend:
-        from adapters.data.extend import extend as extend_train
-
-        if n is None or seed is None:
-            raise typer.BadParameter("--extend needs --n and a new --seed")
-        try:
-            ext = extend_train(task, n, seed, out)
-        except (ValueError, FileNotFoundError) as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(1) from exc
-        typer.echo(json.dumps(asdict(ext), indent=2))
-        return
+    if extend and (n is None or seed is None):
+        raise typer.BadParameter("--extend needs --n and a new --seed")
     cfg: BuildConfig = default_config(task)
-    if n is not None:
-        cfg.n = n
-    if seed is not None:
-        cfg.seed = seed
-    report = build(task, out, cfg)
-    typer.echo(json.dumps(asdict(report), indent=2))
+    cfg.n = cfg.n if n is None else n
+    cfg.seed = cfg.seed if seed is None else seed
+    try:
+        if extend:
+            result = asdict(extend_train(task, cfg.n, cfg.seed, out))
+        else:
+            report, extensions = rebuild(task, out, cfg, replay=replay_extensions)
+            result = {**asdict(report), "extensions": [asdict(e) for e in extensions]}
+    except (ValueError, FileNotFoundError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(json.dumps(result, indent=2))
 
 
 @app.command("train")

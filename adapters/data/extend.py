@@ -14,7 +14,14 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from adapters.data.build import DATA_ROOT, default_config, generate_records
+from adapters.data.build import (
+    DATA_ROOT,
+    BuildConfig,
+    BuildReport,
+    build,
+    default_config,
+    generate_records,
+)
 from adapters.data.neardup import components, near_duplicate_pairs, normalize
 from adapters.data.records import Record, dedup_key, text_fields
 from adapters.pii import scrub
@@ -92,3 +99,17 @@ def extend(task: str, n: int, seed: int, data_dir: Path | None = None) -> Extens
     build_report["label_counts"]["train"] = dict(sorted(counts.items()))
     report_file.write_text(json.dumps(build_report, indent=2) + "\n")
     return report
+
+
+def rebuild(
+    task: str, out_dir: Path | None = None, cfg: BuildConfig | None = None, replay: bool = True
+) -> tuple[BuildReport, list[ExtensionReport]]:
+    """Build the data set again, then replay the extensions its previous report recorded, so
+    that a rebuild reproduces the committed train split instead of silently dropping rows."""
+    out_dir = out_dir or DATA_ROOT / check_task(task)
+    report_file = out_dir / "build_report.json"
+    previous = json.loads(report_file.read_text()) if replay and report_file.is_file() else {}
+    report = build(task, out_dir, cfg)
+    return report, [
+        extend(task, e["generated"], e["seed"], out_dir) for e in previous.get("extensions", [])
+    ]

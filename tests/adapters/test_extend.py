@@ -69,3 +69,15 @@ def test_seeds_are_checked(data_dir: Path) -> None:
     extend_mod.extend(TASK, 10, seed=6, data_dir=data_dir)
     with pytest.raises(ValueError, match="already extended"):
         extend_mod.extend(TASK, 10, seed=6, data_dir=data_dir)
+
+
+def test_rebuild_replays_extensions(data_dir: Path) -> None:
+    extend_mod.extend(TASK, 60, seed=6, data_dir=data_dir)
+    extend_mod.extend(TASK, 60, seed=9, data_dir=data_dir)
+    files = ("train.jsonl", "validation.jsonl", "test.jsonl", "build_report.json")
+    before = {f: (data_dir / f).read_bytes() for f in files}
+    _, replayed = extend_mod.rebuild(TASK, data_dir, BuildConfig(n=300, seed=5))
+    assert [e.seed for e in replayed] == [6, 9]
+    assert {f: (data_dir / f).read_bytes() for f in files} == before
+    report, replayed = extend_mod.rebuild(TASK, data_dir, BuildConfig(n=300, seed=5), False)
+    assert not replayed and len(_rows(data_dir / "train.jsonl")) == report.sizes["train"]
