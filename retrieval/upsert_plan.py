@@ -80,5 +80,6 @@ def stale_chunk_ids(shrink: Sequence[tuple[Record, int]], chunks: Mapping[Key, i
     """Point ids of the chunks past each updated record's new chunk count."""
     ids: list[str] = []
     for rec, old_n in shrink:
-        ids.extend(point_uuid(*key_of(rec), i) for i in range(chunks[key_of(rec)], old_n))
+        key = key_of(rec)
+        ids.extend(point_uuid(*key, i) for i in range(chunks[key], old_n))
     return ids

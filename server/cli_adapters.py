@@ -135,10 +135,10 @@ def evaluate(
 
 async def _run_eval(settings, entry, options, test_file: Path | None, record: bool) -> str:  # noqa: ANN001
     from adapters.data.build import DATA_ROOT
+    from adapters.data.records import read_jsonl
     from adapters.evaluation.engine import EvalTypes
     from adapters.evaluation.harness import evaluate, load_adapter
     from adapters.evaluation.report import REPORT_DIR, record_in_manifest, write_report
-    from adapters.training.run import read_jsonl
     from server.engine.config import apply_process_env, build_engine_config
     from server.engine.protocol import AdapterInfo, SamplingConfig, StructuredOutput
     from server.engine.vllm_engine import VllmEngine

@@ -64,6 +64,27 @@ def generate_records(task: str, n: int, seed: int) -> list[Record]:
     ]
 
 
+def scrub_records(task: str, records: list[Record]) -> Counter[str]:
+    """Replace personal data in the text fields in place; count replacements by kind."""
+    pii: Counter[str] = Counter()
+    for rec in records:
+        for f in text_fields(task):
+            rec[f], found = scrub(rec[f])
+            pii.update(x.kind for x in found)
+    return pii
+
+
+def drop_exact_duplicates(task: str, records: list[Record], seen: set[str]) -> list[Record]:
+    """Records whose normalized text is not in seen (which grows as they are kept)."""
+    out = []
+    for rec in records:
+        key = normalize(dedup_key(task, rec), mask_digits=False)
+        if key not in seen:
+            seen.add(key)
+            out.append(rec)
+    return out
+
+
 def _assign(groups: list[list[int]], fractions: tuple[float, ...], rng: random.Random) -> list[int]:
     """Split index per item; whole groups go to one split, large groups to train."""
     total = sum(len(g) for g in groups)
@@ -125,18 +146,8 @@ def build(task: str, out_dir: Path | None = None, cfg: BuildConfig | None = None
     out_dir = out_dir or DATA_ROOT / task
     rng = random.Random(cfg.seed)
     raw = generate_records(task, cfg.n, cfg.seed)
-    pii: Counter[str] = Counter()
-    for rec in raw:
-        for f in text_fields(task):
-            rec[f], found = scrub(rec[f])
-            pii.update(x.kind for x in found)
-    seen: set[str] = set()
-    records = []
-    for rec in raw:
-        key = normalize(dedup_key(task, rec), mask_digits=False)
-        if key not in seen:
-            seen.add(key)
-            records.append(rec)
+    pii = scrub_records(task, raw)
+    records = drop_exact_duplicates(task, raw, set())
     mask = task == DISPUTE_CLASSIFIER
     keys = [dedup_key(task, r) for r in records]
     pairs = near_duplicate_pairs(keys, cfg.threshold, mask_digits=mask)

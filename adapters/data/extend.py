@@ -16,15 +16,17 @@ from pathlib import Path
 
 from adapters.data.build import (
     DATA_ROOT,
+    SPLITS,
     BuildConfig,
     BuildReport,
     build,
     default_config,
+    drop_exact_duplicates,
     generate_records,
+    scrub_records,
 )
 from adapters.data.neardup import components, near_duplicate_pairs, normalize
-from adapters.data.records import Record, dedup_key, text_fields
-from adapters.pii import scrub
+from adapters.data.records import dedup_key, read_jsonl
 from adapters.tasks import DISPUTE_CLASSIFIER, check_task
 
 
@@ -40,10 +42,6 @@ class ExtensionReport:
     label_counts: dict[str, int]
 
 
-def _read(path: Path) -> list[Record]:
-    return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
-
-
 def extend(task: str, n: int, seed: int, data_dir: Path | None = None) -> ExtensionReport:
     """Generate n rows from seed and append those that leak into no other split."""
     task = check_task(task)
@@ -55,23 +53,15 @@ def extend(task: str, n: int, seed: int, data_dir: Path | None = None) -> Extens
         raise ValueError(f"seed {seed} built the data set; an extension needs a new seed")
     if any(e["seed"] == seed for e in build_report.get("extensions", [])):
         raise ValueError(f"seed {seed} already extended this data set")
-    splits = {s: _read(data_dir / f"{s}.jsonl") for s in ("train", "validation", "test")}
+    splits = {s: read_jsonl(data_dir / f"{s}.jsonl") for s in SPLITS}
     existing = [(s, r) for s, rows in splits.items() for r in rows]
     new = generate_records(task, n, seed)
-    pii: Counter[str] = Counter()
-    for rec in new:
-        for f in text_fields(task):
-            rec[f], found = scrub(rec[f])
-            pii.update(x.kind for x in found)
+    pii = scrub_records(task, new)
     seen = {normalize(dedup_key(task, r), mask_digits=False) for _, r in existing}
-    fresh = []
-    for rec in new:
-        key = normalize(dedup_key(task, rec), mask_digits=False)
-        if key not in seen:
-            seen.add(key)
-            fresh.append(rec)
+    fresh = drop_exact_duplicates(task, new, seen)
     keys = [dedup_key(task, r) for _, r in existing] + [dedup_key(task, r) for r in fresh]
-    pairs = near_duplicate_pairs(keys, 0.7, mask_digits=task == DISPUTE_CLASSIFIER)
+    threshold = default_config(task).threshold
+    pairs = near_duplicate_pairs(keys, threshold, mask_digits=task == DISPUTE_CLASSIFIER)
     is_eval = [s != "train" for s, _ in existing] + [False] * len(fresh)
     leaking: set[int] = set()
     for group in components(len(keys), pairs):

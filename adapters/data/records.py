@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 from adapters.prompts import ar_email_drafter, dispute_classifier
 from adapters.tasks import DISPUTE_CLASSIFIER, check_task
 
 Record = dict[str, Any]
+
+
+def read_jsonl(path: Path, limit: int | None = None, skip: int = 0) -> list[dict]:
+    """Up to limit rows of a JSONL file, after skipping its first skip rows."""
+    rows = []
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                if skip > 0:
+                    skip -= 1
+                    continue
+                rows.append(json.loads(line))
+                if limit is not None and len(rows) >= limit:
+                    break
+    return rows
 
 
 def text_fields(task: str) -> tuple[str, ...]:

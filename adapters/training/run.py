@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
 from adapters.data.build import DATA_ROOT
-from adapters.data.records import to_prompt
+from adapters.data.records import read_jsonl, to_prompt
 from adapters.manifest import WEIGHTS_FILE, Manifest, sha256_file, sha256_files
 from adapters.pii_check import require_clean
 from adapters.prompts import template_for
@@ -17,21 +16,6 @@ from adapters.registry import Registry
 from adapters.tasks import check_task
 from adapters.training.config import TrainConfig
 from adapters.training.trainer import train
-
-
-def read_jsonl(path: Path, limit: int | None = None, skip: int = 0) -> list[dict]:
-    """Up to limit rows of a JSONL file, after skipping its first skip rows."""
-    rows = []
-    with path.open(encoding="utf-8") as fh:
-        for line in fh:
-            if line.strip():
-                if skip > 0:
-                    skip -= 1
-                    continue
-                rows.append(json.loads(line))
-                if limit is not None and len(rows) >= limit:
-                    break
-    return rows
 
 
 def base_model_identity(base_model: Path) -> tuple[str, str]:

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from adapters.data.records import read_jsonl
 from adapters.evaluation.classification import classification_metrics
 from adapters.evaluation.email_checks import check_email
 from adapters.evaluation.engine import SamplingConfig
@@ -13,7 +14,6 @@ from adapters.evaluation.report import record_in_manifest, write_report
 from adapters.gate import GateError, check_gate
 from adapters.manifest import read_manifest
 from adapters.registry import Registry
-from adapters.training.run import read_jsonl
 from tests.adapters.conftest import REPO, FakeEngine, copy_entry
 
 DATA = REPO / "adapters" / "datasets"

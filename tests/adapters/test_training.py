@@ -5,12 +5,13 @@ from pathlib import Path
 
 import pytest
 
+from adapters.data.records import read_jsonl
 from adapters.manifest import WEIGHTS_FILE, read_manifest, sha256_file
 from adapters.pii_check import PiiFoundError
 from adapters.registry import Registry
 from adapters.training.batches import Encoded, collate
 from adapters.training.config import TrainConfig
-from adapters.training.run import read_jsonl, train_task
+from adapters.training.run import train_task
 
 ROWS = [
     ("We got 40 of 50 cartons on PO-1.", "short_shipment"),
