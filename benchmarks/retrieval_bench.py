@@ -8,7 +8,6 @@ own embedded store under ``--dir`` (built once, reused on later runs).
 Reported per scale: query embedding alone; the filtered hybrid query (tenant + customer,
 embedding given); context assembly as the server runs it (embeds the query itself); and
 context assembly with the query embedding already cached (the retrieval part alone).
-``--no-scope-index`` measures local mode's full scans (the layer before the scope index).
 """
 
 from __future__ import annotations
@@ -68,8 +67,8 @@ class BenchEmbedder:
         return vec
 
 
-def build(folder: Path, scale: int, scope_index: bool = True) -> RetrievalStore:
-    cfg = RetrievalConfig(qdrant_path=folder / "qdrant", scope_index=scope_index)
+def build(folder: Path, scale: int) -> RetrievalStore:
+    cfg = RetrievalConfig(qdrant_path=folder / "qdrant")
     store = RetrievalStore.open(cfg, BenchEmbedder())
     if store.total_points() == 0:
         t = time.perf_counter()
@@ -79,9 +78,9 @@ def build(folder: Path, scale: int, scope_index: bool = True) -> RetrievalStore:
     return store
 
 
-def run(scale: int, folder: Path, n: int, seed: int = 1, scope_index: bool = True) -> None:
+def run(scale: int, folder: Path, n: int, seed: int = 1) -> None:
     t = time.perf_counter()
-    store = build(folder / f"scale{scale}", scale, scope_index)
+    store = build(folder / f"scale{scale}", scale)
     print(f"scale {scale}: {store.total_points()} chunks (open {time.perf_counter() - t:.1f}s)")
     customers = [(p["tenant_id"], p["record_id"]) for t_ in ("acme-foods", "atlas-supply",
                  "kite-pharma") for p in store.scroll_payloads(t_, None, ["customer"])]  # fmt: skip
@@ -123,10 +122,9 @@ def main() -> None:
     ap.add_argument("--scales", type=int, nargs="+", default=[1, 10])
     ap.add_argument("--queries", type=int, default=50)
     ap.add_argument("--dir", type=Path, default=Path.home() / ".cache/arserve/bench")
-    ap.add_argument("--no-scope-index", action="store_true", help="full scans (old path)")
     args = ap.parse_args()
     for scale in args.scales:
-        run(scale, args.dir, args.queries, scope_index=not args.no_scope_index)
+        run(scale, args.dir, args.queries)
 
 
 if __name__ == "__main__":

@@ -1,10 +1,19 @@
-"""Opening Qdrant by location (server URL, embedded folder or memory) and the collection."""
+"""The store's backend, chosen once by location: a Qdrant server, an embedded folder, or memory.
+
+As ``QdrantClient`` picks its local or remote implementation once from its location, so
+``open_backend`` picks one ``Backend`` here and nothing above it asks which one it got.
+The interface is what the store needs of one collection, in qdrant-client's public models,
+and small enough that another engine (an embedded Qdrant Edge shard) can implement it.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import threading
 import warnings
-from typing import Any
+from collections.abc import Iterator, Sequence
+from typing import Any, Protocol
 
 from qdrant_client import QdrantClient
 from qdrant_client.http import models as qm
@@ -24,28 +33,116 @@ KEYWORD_INDEXES: tuple[str, ...] = (
     "po_number",
     "status",
 )
+Offset = qm.ExtendedPointId | None
 
 
-def open_client(config: RetrievalConfig) -> QdrantClient:
+class Backend(Protocol):
+    """One hybrid collection (dense ``text-dense`` + sparse ``text-sparse``); thread-safe."""
+
+    def upsert(self, points: Sequence[qm.PointStruct]) -> None: ...
+
+    def retrieve(self, ids: Sequence[str], with_payload: bool | Sequence[str]) -> list[qm.Record]:
+        """Points by id (payloads only), missing ids left out."""
+        ...
+
+    def delete(self, selector: Sequence[str] | qm.Filter) -> None:
+        """Delete points by id or by filter, waiting until it is applied."""
+        ...
+
+    def scroll(self, flt: qm.Filter, limit: int, offset: Offset) -> tuple[list[qm.Record], Offset]:
+        """One page of matching points in id order (payloads, no vectors) and the next offset."""
+        ...
+
+    def count(self, flt: qm.Filter | None = None) -> int: ...
+
+    def query(self, **request: Any) -> list[qm.ScoredPoint]:
+        """``QdrantClient.query_points`` on the collection (payloads, no vectors)."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class QdrantBackend:
+    """A ``QdrantClient`` bound to one collection.
+
+    ``serialize``: the embedded and in-memory clients keep plain Python state, so their
+    calls take one lock; a server client is safe to share between threads.
+    """
+
+    def __init__(self, client: QdrantClient, collection: str, serialize: bool) -> None:
+        self.client = client
+        self.collection = collection
+        self._lock: contextlib.AbstractContextManager[Any] = (
+            threading.RLock() if serialize else contextlib.nullcontext()
+        )
+
+    @contextlib.contextmanager
+    def _call(self) -> Iterator[None]:
+        with self._lock:
+            try:
+                yield
+            except (ConnectionError, TimeoutError, OSError) as exc:
+                raise StoreUnavailableError(f"Qdrant call failed: {type(exc).__name__}") from exc
+
+    def upsert(self, points: Sequence[qm.PointStruct]) -> None:
+        with self._call():
+            self.client.upsert(self.collection, points=list(points), wait=True)
+
+    def retrieve(self, ids: Sequence[str], with_payload: bool | Sequence[str]) -> list[qm.Record]:
+        payload = with_payload if isinstance(with_payload, bool) else list(with_payload)
+        with self._call():
+            return self.client.retrieve(self.collection, ids=list(ids), with_payload=payload)
+
+    def delete(self, selector: Sequence[str] | qm.Filter) -> None:
+        points: Any = (
+            qm.FilterSelector(filter=selector)
+            if isinstance(selector, qm.Filter)
+            else list(selector)
+        )
+        with self._call():
+            self.client.delete(self.collection, points_selector=points, wait=True)
+
+    def scroll(self, flt: qm.Filter, limit: int, offset: Offset) -> tuple[list[qm.Record], Offset]:
+        with self._call():
+            return self.client.scroll(
+                self.collection, scroll_filter=flt, limit=limit, offset=offset,
+                with_payload=True, with_vectors=False,
+            )  # fmt: skip
+
+    def count(self, flt: qm.Filter | None = None) -> int:
+        with self._call():
+            return self.client.count(self.collection, count_filter=flt, exact=True).count
+
+    def query(self, **request: Any) -> list[qm.ScoredPoint]:
+        with self._call():
+            return list(self.client.query_points(self.collection, **request).points)
+
+    def close(self) -> None:
+        with self._lock:
+            self.client.close()
+
+
+def open_backend(config: RetrievalConfig) -> Backend:
+    """The backend for ``config``'s location (server URL wins), with its collection ready."""
     config.validate()
     try:
         if config.qdrant_url:
-            return QdrantClient(
+            client = QdrantClient(
                 url=config.qdrant_url, api_key=config.qdrant_api_key, timeout=int(config.timeout_s)
             )
-        if config.qdrant_path:
+        elif config.qdrant_path:
             config.qdrant_path.mkdir(parents=True, exist_ok=True)
-            return QdrantClient(path=str(config.qdrant_path))
-        return QdrantClient(location=":memory:")
+            client = QdrantClient(path=str(config.qdrant_path))
+        else:
+            client = QdrantClient(location=":memory:")
     except RuntimeError as exc:  # embedded folder locked by another client
         raise StoreUnavailableError(f"cannot open Qdrant at {config.location}: {exc}") from exc
-
-
-def is_local(client: QdrantClient) -> bool:
-    """Embedded and in-memory clients run in this process and are not thread-safe."""
-    from qdrant_client.local.qdrant_local import QdrantLocal
-
-    return isinstance(getattr(client, "_client", None), QdrantLocal)
+    try:
+        ensure_collection(client, config.collection)
+    except Exception:
+        client.close()
+        raise
+    return QdrantBackend(client, config.collection, serialize=not config.qdrant_url)
 
 
 def ensure_collection(client: QdrantClient, name: str) -> None:
@@ -81,23 +178,6 @@ def _create_indexes(client: QdrantClient, name: str) -> None:
     client.create_payload_index(
         collection_name=name, field_name="chunk", field_schema=qm.PayloadSchemaType.INTEGER
     )
-
-
-def tune_embedded(client: QdrantClient) -> None:
-    """Embedded Qdrant commits (and fsyncs) SQLite once per point; WAL with synchronous=NORMAL
-    keeps every commit durable against a process crash at a fraction of the cost.  Best effort:
-    if the client's internals change, ingestion is only slower."""
-    local = getattr(client, "_client", None)
-    for coll in getattr(local, "collections", {}).values():
-        conn = getattr(getattr(coll, "storage", None), "storage", None)
-        if conn is None:
-            continue
-        try:
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA secure_delete=ON")  # erased records leave no readable pages
-        except Exception:  # pragma: no cover - defensive
-            log.warning("could not tune embedded storage")
 
 
 def _check_collection(info: Any, name: str) -> None:

