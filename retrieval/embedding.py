@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections import OrderedDict
 from pathlib import Path
 from typing import Protocol
+
+from cachetools import LRUCache
 
 from retrieval.config import EMBED_DIM
 from retrieval.errors import ConfigError
@@ -61,12 +62,11 @@ class MiniLMEmbedder:
 
 
 class EmbeddingCache:
-    """Bounded cache of document vectors keyed by a hash of the text (the text is not kept)."""
+    """Bounded LRU cache of document vectors keyed by a hash of the text (the text is not kept)."""
 
     def __init__(self, max_items: int = 50_000) -> None:
-        self.max_items = max_items
-        self._items: OrderedDict[bytes, list[float]] = OrderedDict()
-        self._lock = threading.Lock()
+        self._items: LRUCache[bytes, list[float]] = LRUCache(maxsize=max_items)
+        self._lock = threading.Lock()  # cachetools caches are not thread-safe
 
     def clear(self) -> None:
         with self._lock:
@@ -76,15 +76,12 @@ class EmbeddingCache:
         """Embed a list where many texts repeat: each distinct, uncached text is embedded once."""
         keys = [hashlib.sha256(t.encode()).digest() for t in texts]
         with self._lock:
-            found = {k: self._items[k] for k in keys if k in self._items}
+            found = {k: v for k in keys if (v := self._items.get(k)) is not None}
         pairs = zip(keys, texts, strict=True)
         todo = list(dict.fromkeys((k, t) for k, t in pairs if k not in found))
         if todo:
             vectors = embedder.embed_texts([t for _, t in todo])
             with self._lock:
                 for (k, _), vec in zip(todo, vectors, strict=True):
-                    found[k] = vec
-                    self._items[k] = vec
-                while len(self._items) > self.max_items:
-                    self._items.popitem(last=False)
+                    found[k] = self._items[k] = vec
         return [found[k] for k in keys]
