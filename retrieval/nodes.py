@@ -6,12 +6,17 @@ import hashlib
 import json
 from typing import Any
 
+from llama_index.core.node_parser import SentenceSplitter
 from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
 
 from retrieval.citations import doc_uuid, point_uuid
 from retrieval.records import Record
 
 CHUNK_WORDS = 160
+#: chunks of at most CHUNK_WORDS words, cut at sentence ends, overlapping by an eighth
+SPLITTER = SentenceSplitter(
+    chunk_size=CHUNK_WORDS, chunk_overlap=CHUNK_WORDS // 8, tokenizer=str.split
+)
 
 
 def content_hash(record: Record) -> str:
@@ -19,17 +24,9 @@ def content_hash(record: Record) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:32]
 
 
-def split_words(text: str, size: int = CHUNK_WORDS) -> list[str]:
-    words = text.split()
-    if len(words) <= size:
-        return [text]
-    step = size - size // 8  # small overlap
-    return [" ".join(words[i : i + size]) for i in range(0, len(words) - size // 8, step)]
-
-
 def record_nodes(record: Record) -> tuple[list[TextNode], list[str | None]]:
     """The chunks of one record and, per chunk, the text to embed densely (None: sparse only)."""
-    parts = split_words(record.text())
+    parts = SPLITTER.split_text(record.text()) or [record.text()]
     dense_one = record.dense_text() if record.dense else None
     doc = doc_uuid(record.tenant_id, record.record_type, record.record_id)
     base: dict[str, Any] = {
@@ -49,7 +46,7 @@ def record_nodes(record: Record) -> tuple[list[TextNode], list[str | None]]:
     for key in ("status", "po_number"):
         value = getattr(record, key, None)
         if value:
-            base[key] = value
+            base[key] = str(value)  # a status enum is stored as its plain value
     nodes, dense_texts = [], []
     for i, part in enumerate(parts):
         meta = {**base, "chunk": i}
