@@ -19,6 +19,8 @@ from typing import Any
 from faker import Faker
 
 from retrieval import demo_text as T
+from retrieval.documents import OPEN_DISPUTE_STATUSES, DisputeStatus
+from retrieval.records import OPEN_INVOICE_STATUSES, InvoiceStatus
 from retrieval.taxonomy import DISPUTE_REASONS
 
 TENANTS = [
@@ -95,7 +97,7 @@ def _customer(
             "po_number": f"PO-{rng.randint(10**6, 10**7)}",
             "issue_date": str(issue), "due_date": str(issue + timedelta(days=days)),
             "currency": cur, "gross_amount": _money(gross), "tax_amount": _money(gross * 0.16),
-            "open_amount": _money(gross), "status": "open",
+            "open_amount": _money(gross), "status": InvoiceStatus.OPEN,
             "description": f"Delivery of {rng.choice(T.PRODUCTS)}",
         })  # fmt: skip
         invoices.append(inv)
@@ -103,7 +105,7 @@ def _customer(
     paid = [i for i in paid if rng.random() < 0.75]
     for k in range(0, len(paid), 2):
         _payment(data, rng, base, cur, paid[k : k + 2], as_of, st, reasons)
-    open_invs = [i for i in invoices if i["status"] == "open"]
+    open_invs = [i for i in invoices if i["status"] == InvoiceStatus.OPEN]
     for inv in rng.sample(open_invs, k=min(len(open_invs), rng.choice([0, 1, 1, 2]))):
         _dispute(data, rng, base, cur, [inv], Decimal(inv["open_amount"]) / 4, as_of, st, reasons)
     for ctype, options in T.CLAUSES.items():
@@ -116,7 +118,7 @@ def _customer(
             "text": text.format(days=rng.choice(T.DAYS), pct=rng.choice(T.PCTS)),
             "effective_date": str(as_of - timedelta(days=400)),
         })  # fmt: skip
-    overdue = [i for i in invoices if i["status"] in ("open", "disputed")]
+    overdue = [i for i in invoices if i["status"] in OPEN_INVOICE_STATUSES]
     for _ in range(rng.randint(4, 10) if overdue else 2):
         st["note"] += 1
         note = rng.choice(T.NOTES)
@@ -149,13 +151,13 @@ def _payment(
     for inv in invs:
         gross = Decimal(inv["gross_amount"])
         line: dict[str, Any] = {"invoice_id": inv["invoice_id"], "amount_paid": str(gross)}
-        inv.update(open_amount="0.00", status="paid", version=2)
+        inv.update(open_amount="0.00", status=InvoiceStatus.PAID, version=2)
         if rng.random() < 0.12:
             ded = (gross * Decimal(rng.choice([2, 5, 10])) / 100).quantize(Decimal("0.01"))
             reason = reasons[st["dsp"] % len(reasons)]
             line["amount_paid"] = str(gross - ded)
             line["deductions"] = [{"amount": str(ded), "reason_code": reason}]
-            inv.update(open_amount=str(ded), status="disputed")
+            inv.update(open_amount=str(ded), status=InvoiceStatus.DISPUTED)
             _dispute(data, rng, base, cur, [inv], ded, as_of, st, reasons, reason)
         total += Decimal(line["amount_paid"])
         lines.append(line)
@@ -174,7 +176,10 @@ def _dispute(
 ) -> None:  # fmt: skip
     st["dsp"] += 1
     reason = reason or reasons[st["dsp"] % len(reasons)]
-    status = rng.choice(["open", "open", "under_review", "resolved", "rejected"])
+    status = rng.choice([
+        DisputeStatus.OPEN, DisputeStatus.OPEN, DisputeStatus.UNDER_REVIEW, DisputeStatus.RESOLVED,
+        DisputeStatus.REJECTED,
+    ])  # fmt: skip
     row: dict[str, Any] = {
         **base, "dispute_id": f"DSP-{st['dsp']}", "invoice_ids": [i["invoice_id"] for i in invs],
         "disputed_amount": _money(float(max(amount, Decimal("1.00")))), "currency": cur,
@@ -183,13 +188,13 @@ def _dispute(
         "description": f"{rng.choice(T.DISPUTE_TEXT[reason])} {rng.choice(T.DISPUTE_DETAIL)}",
     }  # fmt: skip
     for inv in invs:
-        if status in ("open", "under_review"):
-            inv.update(status="disputed")
-    if status in ("resolved", "rejected"):
-        row["resolution"] = T.RESOLUTIONS[1] if status == "rejected" else T.RESOLUTIONS[0]
+        if status in OPEN_DISPUTE_STATUSES:
+            inv.update(status=InvoiceStatus.DISPUTED)
+    if status not in OPEN_DISPUTE_STATUSES:
+        row["resolution"] = T.RESOLUTIONS[int(status == DisputeStatus.REJECTED)]
         row["resolved_date"] = str(as_of - timedelta(rng.randint(0, 4)))
     data.add("dispute", row)
-    if status == "resolved":
+    if status == DisputeStatus.RESOLVED:
         st["cm"] += 1
         data.add("credit_memo", {
             **base, "credit_memo_id": f"CM-{st['cm']}", "invoice_id": invs[0]["invoice_id"],

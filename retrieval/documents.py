@@ -7,6 +7,7 @@ vector) and sparsely (``text``: prose plus ids and amounts).
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 from typing import Annotated, ClassVar, Literal
 
 from pydantic import ConfigDict, Field, StringConstraints
@@ -14,8 +15,16 @@ from pydantic import ConfigDict, Field, StringConstraints
 from retrieval.records import Currency, Id, PositiveMoney, Record, Short, Text
 from retrieval.taxonomy import DisputeReason
 
-DisputeStatus = Literal["open", "under_review", "resolved", "rejected"]
-OPEN_DISPUTE_STATUSES: tuple[str, ...] = ("open", "under_review")
+
+class DisputeStatus(StrEnum):
+    OPEN = "open"
+    UNDER_REVIEW = "under_review"
+    RESOLVED = "resolved"
+    REJECTED = "rejected"
+
+
+#: statuses of a dispute still being worked on (members equal their plain strings)
+OPEN_DISPUTE_STATUSES: tuple[DisputeStatus, ...] = (DisputeStatus.OPEN, DisputeStatus.UNDER_REVIEW)
 
 
 class Dispute(Record):
@@ -30,7 +39,7 @@ class Dispute(Record):
     disputed_amount: PositiveMoney
     currency: Currency
     reason_code: DisputeReason
-    status: DisputeStatus = "open"
+    status: DisputeStatus = DisputeStatus.OPEN
     opened_date: date
     resolved_date: date | None = None
     description: Text

@@ -10,6 +10,7 @@ from __future__ import annotations
 from abc import abstractmethod
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -114,8 +115,21 @@ class Customer(Record):
         )
 
 
-InvoiceStatus = Literal["open", "partially_paid", "paid", "disputed", "written_off", "cancelled"]
-OPEN_INVOICE_STATUSES: tuple[str, ...] = ("open", "partially_paid", "disputed")
+class InvoiceStatus(StrEnum):
+    OPEN = "open"
+    PARTIALLY_PAID = "partially_paid"
+    PAID = "paid"
+    DISPUTED = "disputed"
+    WRITTEN_OFF = "written_off"
+    CANCELLED = "cancelled"
+
+
+#: statuses of an invoice that still asks for money (members equal their plain strings)
+OPEN_INVOICE_STATUSES: tuple[InvoiceStatus, ...] = (
+    InvoiceStatus.OPEN,
+    InvoiceStatus.PARTIALLY_PAID,
+    InvoiceStatus.DISPUTED,
+)
 
 
 class Invoice(Record):
@@ -130,7 +144,7 @@ class Invoice(Record):
     gross_amount: NonNegMoney
     tax_amount: NonNegMoney = Decimal("0")
     open_amount: NonNegMoney
-    status: InvoiceStatus = "open"
+    status: InvoiceStatus = InvoiceStatus.OPEN
     last_reminder_date: date | None = None
     last_reminder_level: int | None = Field(default=None, ge=0, le=5)
     description: Annotated[str, StringConstraints(max_length=2000)] | None = None
