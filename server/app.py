@@ -19,6 +19,7 @@ from server.api.health.router import router as health_router
 from server.api.limits import BodyLimitMiddleware
 from server.api.metrics_router import router as metrics_router
 from server.api.models.router import router as models_router
+from server.api.services import Services
 from server.auth import KeyStore
 from server.engine.protocol import Engine
 from server.settings import Settings
@@ -70,6 +71,7 @@ def create_app(
 
     app = FastAPI(title="arserve", version="0.1.0", lifespan=lifespan)
     app.state.arserve = state
+    app.state.services = Services.build(state)
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)
     for router in (

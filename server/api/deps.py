@@ -1,4 +1,4 @@
-"""FastAPI dependencies: app state, the ready engine, and the caller's identity."""
+"""FastAPI dependencies: app state, the ready engine, the caller's identity, the services."""
 
 from __future__ import annotations
 
@@ -6,9 +6,14 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
+from server.api.adapters.service import AdapterAdmin
+from server.api.ar_emails.service import EmailService
+from server.api.chat.service import ChatService
+from server.api.completions.service import CompletionService
+from server.api.disputes.service import DisputeService
+from server.api.services import Services
 from server.auth import LOCAL_PRINCIPAL, Principal
 from server.engine.protocol import Engine
-from server.settings import Settings
 from server.state import AppState
 
 
@@ -19,8 +24,11 @@ def get_state(request: Request) -> AppState:
 StateDep = Annotated[AppState, Depends(get_state)]
 
 
-def get_settings(state: StateDep) -> Settings:
-    return state.settings
+def get_services(request: Request) -> Services:
+    return request.app.state.services  # type: ignore[no-any-return]
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
 
 
 def get_engine(state: StateDep) -> Engine:
@@ -45,7 +53,33 @@ def require_admin(principal: Annotated[Principal, Depends(get_principal)]) -> Pr
     return principal
 
 
-SettingsDep = Annotated[Settings, Depends(get_settings)]
+# Each service dependency answers 503 while what the service needs is not ready; declared
+# after the principal, so a bad key still gets its 401 first.
+def get_chat(services: ServicesDep) -> ChatService:
+    return services.chat.get()
+
+
+def get_completions(services: ServicesDep) -> CompletionService:
+    return services.completions.get()
+
+
+def get_disputes(services: ServicesDep) -> DisputeService:
+    return services.disputes.get()
+
+
+def get_emails(services: ServicesDep) -> EmailService:
+    return services.emails.get()
+
+
+def get_adapter_admin(services: ServicesDep) -> AdapterAdmin:
+    return services.adapters
+
+
 EngineDep = Annotated[Engine, Depends(get_engine)]
 InferPrincipal = Annotated[Principal, Depends(require_infer)]
 AdminPrincipal = Annotated[Principal, Depends(require_admin)]
+ChatDep = Annotated[ChatService, Depends(get_chat)]
+CompletionsDep = Annotated[CompletionService, Depends(get_completions)]
+DisputesDep = Annotated[DisputeService, Depends(get_disputes)]
+EmailsDep = Annotated[EmailService, Depends(get_emails)]
+AdapterAdminDep = Annotated[AdapterAdmin, Depends(get_adapter_admin)]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Response
+from fastapi import APIRouter, Header
+from fastapi.responses import PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from server.api.deps import StateDep
@@ -12,12 +13,14 @@ from server.api.deps import StateDep
 router = APIRouter()
 
 
-@router.get("/metrics", include_in_schema=False)
+@router.get("/metrics", response_class=PlainTextResponse)
 async def metrics(
     state: StateDep, authorization: Annotated[str | None, Header()] = None
-) -> Response:
+) -> PlainTextResponse:
     if state.keys is not None and not state.settings.is_metrics_public:
         state.keys.authenticate(authorization).require("admin")
     if state.engine is not None:
         state.metrics.update_engine(state.engine.scheduler_stats())
-    return Response(generate_latest(state.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+    return PlainTextResponse(
+        generate_latest(state.metrics.registry), media_type=CONTENT_TYPE_LATEST
+    )

@@ -2,9 +2,32 @@
 
 from __future__ import annotations
 
+from typing import Any, Literal
+
 from pydantic import BaseModel, Field
 
 
 class LoadAdapterRequest(BaseModel):
     adapter: str = Field(min_length=1, max_length=200, description="NAME@VERSION (or NAME: latest)")
     force: bool = Field(default=False, description="Load even below the deployment gate.")
+
+
+class AdapterStatusOut(BaseModel):
+    name: str
+    status: Literal["loading", "ready", "error"]
+    rank: int | None = None
+    version: str | None = None
+    task: str | None = None
+    reason: str | None = Field(default=None, description="why it failed to load")
+    eval_summary: dict[str, Any] | None = None
+    load_seconds: float | None = None
+
+
+class AdapterList(BaseModel):
+    object: Literal["list"] = "list"
+    data: list[AdapterStatusOut]
+
+
+class AdapterDeleted(BaseModel):
+    name: str
+    deleted: Literal[True] = True

@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Literal, get_args
+from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from adapters.tasks import EMAIL_TYPES
+from server.api.common.protocol import CitationRef, Usage
 
-EmailType = Literal[
-    "reminder_pre_due",
-    "reminder_overdue_1",
-    "reminder_overdue_2",
-    "final_notice",
-    "dispute_acknowledgement",
-    "remittance_request",
-    "payment_confirmation",
-    "credit_hold_notice",
-]
-# Spelled out for the OpenAPI enum; must be the email drafter's task list.
-if set(get_args(EmailType)) != set(EMAIL_TYPES):
-    raise RuntimeError("EmailType and adapters.tasks.EMAIL_TYPES differ")
+# The e-mail drafter's task list, as an enum for the OpenAPI document (mypy cannot read
+# members built from a tuple).
+EmailType = StrEnum("EmailType", [(t.upper(), t) for t in EMAIL_TYPES])  # type: ignore[misc]
 RecordId = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:/-]*$")
 
 
@@ -33,3 +25,37 @@ class EmailRequest(BaseModel):
     dispute_id: str | None = Field(default=None, min_length=1, max_length=64)
     instructions: str | None = Field(default=None, max_length=1000)
     language: str = Field(default="en", pattern=r"^[a-z]{2}(-[A-Z]{2})?$")
+
+
+class Grounding(BaseModel):
+    grounded: bool = Field(description="every checked fact of the draft is in the context")
+    checked_facts: list[str]
+    unsupported_facts: list[str]
+    attempts: int = Field(description="1, or 2 when the first draft was not grounded")
+    missing_elements: list[str] = Field(description="elements this e-mail type requires")
+    dropped_citations: list[CitationRef] = Field(
+        description="retrieved, but left out of the prompt of the returned draft"
+    )
+
+
+class EmailUsage(Usage):
+    context_tokens: int
+
+
+class EmailTimings(BaseModel):
+    retrieval: float
+    generation: float
+    total: float
+
+
+class EmailResponse(BaseModel):
+    id: str
+    object: Literal["ar.email"] = "ar.email"
+    subject: str
+    body: str
+    email_type: EmailType
+    citations: list[CitationRef]
+    grounding: Grounding
+    adapter: str = Field(description="NAME@VERSION")
+    usage: EmailUsage
+    timings_ms: EmailTimings

@@ -6,16 +6,15 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from server.api.ar_emails.protocol import EmailRequest
-from server.api.ar_emails.service import EmailService
-from server.api.deps import EngineDep, InferPrincipal, StateDep
+from server.api.ar_emails.protocol import EmailRequest, EmailResponse
+from server.api.deps import EmailsDep, InferPrincipal
 
 router = APIRouter()
 
 
-@router.post("/v1/ar/emails")
+# exclude_unset: a citation without `updated_at` leaves it out, as the service does.
+@router.post("/v1/ar/emails", response_model=EmailResponse, response_model_exclude_unset=True)
 async def draft_email(
-    req: EmailRequest, principal: InferPrincipal, state: StateDep, engine: EngineDep
+    req: EmailRequest, principal: InferPrincipal, service: EmailsDep
 ) -> dict[str, Any]:
-    service = EmailService(state, engine, state.ready_retrieval())
     return await service.draft(principal.tenant_id, req)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import Field, model_validator
 
-from server.api.common.protocol import SamplingFields, Usage, WireModel
+from server.api.common.protocol import CitationRef, CompletionEnvelope, SamplingFields, WireModel
 
 
 class ContentPart(WireModel):
@@ -74,32 +74,7 @@ class ChatChoice(WireModel):
     finish_reason: str | None
 
 
-class ChatCompletionResponse(WireModel):
-    id: str
+class ChatCompletionResponse(CompletionEnvelope):
     object: Literal["chat.completion"] = "chat.completion"
-    created: int
-    model: str
     choices: list[ChatChoice]
-    usage: Usage
-    citations: list[dict[str, Any]] | None = None  # with `rag`
-
-
-class DeltaMessage(WireModel):
-    role: Literal["assistant"] | None = None
-    content: str | None = None
-
-
-class ChatChunkChoice(WireModel):
-    index: int
-    delta: DeltaMessage
-    logprobs: ChoiceLogprobs | None = None
-    finish_reason: str | None = None
-
-
-class ChatCompletionChunk(WireModel):
-    id: str
-    object: Literal["chat.completion.chunk"] = "chat.completion.chunk"
-    created: int
-    model: str
-    choices: list[ChatChunkChoice]
-    usage: Usage | None = None
+    citations: list[CitationRef] | None = None  # with `rag`

@@ -8,20 +8,18 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from server.api.chat.protocol import ChatCompletionRequest, ChatCompletionResponse
-from server.api.chat.service import ChatService
 from server.api.common.sse import sse_response
-from server.api.deps import EngineDep, InferPrincipal, StateDep
+from server.api.deps import ChatDep, InferPrincipal
 
 router = APIRouter()
 
 
 @router.post("/v1/chat/completions", response_model=ChatCompletionResponse)
 async def create_chat_completion(
-    req: ChatCompletionRequest, principal: InferPrincipal, state: StateDep, engine: EngineDep
+    req: ChatCompletionRequest, principal: InferPrincipal, service: ChatDep
 ) -> Any:
-    service = ChatService(state, engine, principal.tenant_id)
     if req.stream:
-        return sse_response(await service.stream(req))
+        return sse_response(await service.stream(principal.tenant_id, req))
     # Returned as-is: the response model documents the wire format; extensions (citations)
     # pass through.
-    return JSONResponse(await service.create(req))
+    return JSONResponse(await service.create(principal.tenant_id, req))

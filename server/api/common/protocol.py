@@ -59,3 +59,22 @@ class Usage(WireModel):
     prompt_tokens: int
     completion_tokens: int
     total_tokens: int
+
+
+class CompletionEnvelope(WireModel):
+    """What a chat or text completion response holds besides its object type and choices."""
+
+    id: str
+    created: int
+    model: str
+    usage: Usage
+
+
+class CitationRef(WireModel):
+    """A record a response cites (retrieval.citations.Citation.as_dict)."""
+
+    id: str = Field(description="type:record_id@vVERSION, as tagged in the context block")
+    type: str
+    record_id: str
+    version: int
+    updated_at: str | None = None

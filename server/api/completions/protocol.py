@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from server.api.common.protocol import SamplingFields, Usage, WireModel
+from server.api.common.protocol import CompletionEnvelope, SamplingFields, WireModel
 
 
 class CompletionRequest(SamplingFields):
@@ -31,10 +31,6 @@ class CompletionChoice(WireModel):
     finish_reason: str | None
 
 
-class CompletionResponse(WireModel):
-    id: str
+class CompletionResponse(CompletionEnvelope):
     object: Literal["text_completion"] = "text_completion"
-    created: int
-    model: str
     choices: list[CompletionChoice]
-    usage: Usage

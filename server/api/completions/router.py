@@ -9,19 +9,16 @@ from fastapi.responses import JSONResponse
 
 from server.api.common.sse import sse_response
 from server.api.completions.protocol import CompletionRequest, CompletionResponse
-from server.api.completions.service import CompletionService
-from server.api.deps import EngineDep, InferPrincipal, StateDep
+from server.api.deps import CompletionsDep, InferPrincipal
 
 router = APIRouter()
 
 
 @router.post("/v1/completions", response_model=CompletionResponse)
 async def create_completion(
-    req: CompletionRequest, principal: InferPrincipal, state: StateDep, engine: EngineDep
+    req: CompletionRequest, principal: InferPrincipal, service: CompletionsDep
 ) -> Any:
-    service = CompletionService(state, engine)
     if req.stream:
         return sse_response(await service.stream(req))
-    # Returned as-is: the response model documents the wire format; extensions (citations)
-    # pass through.
+    # Returned as-is: the response model documents the wire format.
     return JSONResponse(await service.create(req))

@@ -9,6 +9,7 @@ from typing import Any
 
 from server.api.common.generation import GenerationRun, new_request_id
 from server.api.common.logprobs import completion_logprobs
+from server.api.common.responses import completion_body, usage
 from server.api.common.sampling import build_sampling, resolve_adapter, resolve_max_tokens
 from server.api.common.sse import prime
 from server.api.completions.protocol import CompletionRequest
@@ -17,6 +18,7 @@ from server.errors import InvalidRequestError
 from server.state import AppState
 
 ENDPOINT = "completions"
+OBJECT = "text_completion"  # responses and stream chunks alike
 MAX_PROMPTS = 32
 
 
@@ -55,7 +57,8 @@ class CompletionService:
         self.state = state
         self.engine = engine
 
-    def _prepare(self, req: CompletionRequest) -> tuple[list[GenerationRun], list[str]]:
+    def _prepare(self, req: CompletionRequest) -> tuple[str, list[GenerationRun], list[str]]:
+        """The request id, one run per prompt, and each prompt's echo (empty without echo)."""
         if req.suffix:
             raise InvalidRequestError("suffix is not supported", param="suffix")
         if req.echo and req.logprobs is not None:
@@ -80,10 +83,10 @@ class CompletionService:
                 )
             )
             echoes.append(p if isinstance(p, str) and req.echo else "")
-        return runs, echoes
+        return request_id, runs, echoes
 
     async def create(self, req: CompletionRequest) -> dict[str, Any]:
-        runs, echoes = self._prepare(req)
+        request_id, runs, echoes = self._prepare(req)
         results = await asyncio.gather(*(run.collect() for run in runs))
         choices = []
         for p, result in enumerate(results):
@@ -100,37 +103,25 @@ class CompletionService:
                 )
         num_prompt = sum(r.num_prompt_tokens for r in results)
         num_completion = sum(r.num_completion_tokens for r in results)
-        return {
-            "id": runs[0].request_id.rsplit("-", 1)[0],
-            "object": "text_completion",
-            "created": int(time.time()),
-            "model": req.model,
-            "choices": choices,
-            "usage": {
-                "prompt_tokens": num_prompt,
-                "completion_tokens": num_completion,
-                "total_tokens": num_prompt + num_completion,
-            },
-        }
+        return completion_body(
+            request_id,
+            OBJECT,
+            int(time.time()),
+            req.model,
+            choices,
+            usage(num_prompt, num_completion),
+        )
 
     async def stream(self, req: CompletionRequest) -> AsyncIterator[dict[str, Any]]:
-        runs, echoes = self._prepare(req)
+        request_id, runs, echoes = self._prepare(req)
         streams = [await prime(run.stream()) for run in runs]
-        request_id = runs[0].request_id.rsplit("-", 1)[0]
         created = int(time.time())
         n = req.n
 
-        def event(choices: list[dict[str, Any]], usage: dict | None = None) -> dict[str, Any]:
-            body: dict[str, Any] = {
-                "id": request_id,
-                "object": "text_completion",
-                "created": created,
-                "model": req.model,
-                "choices": choices,
-            }
-            if usage is not None:
-                body["usage"] = usage
-            return body
+        def event(
+            choices: list[dict[str, Any]], usage_: dict[str, int] | None = None
+        ) -> dict[str, Any]:
+            return completion_body(request_id, OBJECT, created, req.model, choices, usage_)
 
         async def events() -> AsyncIterator[dict[str, Any]]:
             num_prompt = [0] * len(runs)
@@ -163,12 +154,6 @@ class CompletionService:
                 if choices:
                     yield event(choices)
             if req.stream_options and req.stream_options.include_usage:
-                total_prompt = sum(num_prompt)
-                usage = {
-                    "prompt_tokens": total_prompt,
-                    "completion_tokens": num_completion,
-                    "total_tokens": total_prompt + num_completion,
-                }
-                yield event([], usage)
+                yield event([], usage(sum(num_prompt), num_completion))
 
         return events()

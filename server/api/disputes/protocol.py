@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from retrieval.taxonomy import DisputeReason
+from server.api.common.protocol import CitationRef
 
 
 class DisputeItem(BaseModel):
@@ -38,3 +43,24 @@ class ClassifyRequest(BaseModel):
         return [
             DisputeItem(text=self.text, customer_id=self.customer_id, invoice_id=self.invoice_id)
         ]
+
+
+class Alternative(BaseModel):
+    label: DisputeReason
+    probability: float
+
+
+class Classification(BaseModel):
+    label: DisputeReason
+    confidence: float = Field(description="the label's probability")
+    alternatives: list[Alternative] = Field(description="the next labels, most probable first")
+    probabilities: dict[DisputeReason, float] = Field(
+        description="every label's probability, renormalised over the taxonomy"
+    )
+    citations: list[CitationRef]
+    adapter: str = Field(description="NAME@VERSION")
+
+
+class ClassifyResponse(BaseModel):
+    object: Literal["list"] = "list"
+    data: list[Classification]

@@ -6,15 +6,17 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from server.api.deps import EngineDep, InferPrincipal, StateDep
-from server.api.disputes.protocol import ClassifyRequest
-from server.api.disputes.service import DisputeService
+from server.api.deps import DisputesDep, InferPrincipal
+from server.api.disputes.protocol import ClassifyRequest, ClassifyResponse
 
 router = APIRouter()
 
 
-@router.post("/v1/disputes/classify")
+# exclude_unset: a citation without `updated_at` leaves it out, as the service does.
+@router.post(
+    "/v1/disputes/classify", response_model=ClassifyResponse, response_model_exclude_unset=True
+)
 async def classify_disputes(
-    req: ClassifyRequest, principal: InferPrincipal, state: StateDep, engine: EngineDep
+    req: ClassifyRequest, principal: InferPrincipal, service: DisputesDep
 ) -> dict[str, Any]:
-    return await DisputeService(state, engine, state.retrieval).classify(principal.tenant_id, req)
+    return await service.classify(principal.tenant_id, req)

@@ -21,7 +21,6 @@ from server.api.common.routing import adapter_ref, require_adapter
 from server.api.disputes.protocol import ClassifyRequest, DisputeItem
 from server.engine.protocol import Engine, SamplingConfig, StructuredOutput, TokenLogprob
 from server.errors import ConfigError, InvalidRequestError, PayloadTooLargeError
-from server.retrieval_runtime import RetrievalRuntime
 from server.state import AppState
 
 ENDPOINT = "disputes"
@@ -52,10 +51,11 @@ def _cite(record: Record) -> dict[str, object]:
 
 
 class DisputeService:
-    def __init__(self, state: AppState, engine: Engine, retrieval: RetrievalRuntime | None) -> None:
+    """Built once the engine is ready, so the labels are tokenized once."""
+
+    def __init__(self, state: AppState, engine: Engine) -> None:
         self.state = state
         self.engine = engine
-        self.retrieval = retrieval
         self.firsts = first_tokens(engine)
 
     def _check(self, items: list[DisputeItem]) -> None:
@@ -80,10 +80,8 @@ class DisputeService:
     def _citations(self, tenant_id: str, item: DisputeItem) -> list[dict[str, object]]:
         if not item.customer_id and not item.invoice_id:
             return []
-        if self.retrieval is None:
-            self.state.ready_retrieval()  # raises 503 with the reason
-        assert self.retrieval is not None
-        store = self.retrieval.store
+        # The store may open after the engine: read it per request (503 with the reason).
+        store = self.state.ready_retrieval().store
         cites = []
         if item.customer_id:
             cites.append(_cite(store.require_customer(tenant_id, item.customer_id)))

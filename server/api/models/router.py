@@ -3,30 +3,23 @@
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from fastapi import APIRouter
 
 from server.api.deps import EngineDep, InferPrincipal
+from server.api.models.protocol import ModelCard, ModelList
 
 router = APIRouter()
 _CREATED = int(time.time())
 
 
-def _card(model_id: str, root: str, parent: str | None) -> dict[str, Any]:
-    return {
-        "id": model_id,
-        "object": "model",
-        "created": _CREATED,
-        "owned_by": "arserve",
-        "root": root,
-        "parent": parent,
-    }
+def _card(model_id: str, root: str, parent: str | None) -> ModelCard:
+    return ModelCard(id=model_id, created=_CREATED, owned_by="arserve", root=root, parent=parent)
 
 
-@router.get("/v1/models")
-async def list_models(principal: InferPrincipal, engine: EngineDep) -> dict[str, Any]:
+@router.get("/v1/models", response_model=ModelList)
+async def list_models(principal: InferPrincipal, engine: EngineDep) -> ModelList:
     base = engine.model_name
     cards = [_card(base, base, None)]
     cards += [_card(a.name, a.path, base) for a in engine.list_adapters()]
-    return {"object": "list", "data": cards}
+    return ModelList(data=cards)
