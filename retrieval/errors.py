@@ -1,4 +1,8 @@
-"""Typed errors of the retrieval layer; the server maps them to HTTP statuses."""
+"""Typed errors of the retrieval layer; the server maps them to HTTP statuses.
+
+`InvalidRequestError`, `NotFoundError` and `ConfigError` are kinds the server shares: its own
+errors of those names subclass these, so one `except` or one status covers both layers.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ class RetrievalError(Exception):
 
 
 class ConfigError(RetrievalError):
-    """The retrieval configuration cannot be used (missing model, bad location...)."""
+    """The configuration cannot be used (missing model, bad location...)."""
 
 
 class InvalidRequestError(RetrievalError):

@@ -1,70 +1,51 @@
-"""One error hierarchy, mapped to one OpenAI-shaped error body."""
+"""The HTTP app's error kinds, on the root in `server/engine/errors.py`.
+
+`InvalidRequestError`, `NotFoundError` and `ConfigError` are retrieval's kinds of the same
+name as well (they subclass them), so a 404 is a 404 whichever layer raised it. Statuses and
+the OpenAI-shaped body are decided in one place, `server/api/errors.py`.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from retrieval import errors as retrieval_errors
+from server.engine.errors import ArserveError
 
 
-@dataclass
-class ArserveError(Exception):
-    message: str
-    param: str | None = None
-    code: str | None = None
-
-    status_code = 500
-    type = "server_error"
-
-    def __str__(self) -> str:
-        return self.message
+# Retrieval's kind first, so it is the first of the two in the method resolution order.
+class ConfigError(retrieval_errors.ConfigError, ArserveError):
+    """The server's configuration cannot be used (keys file, base model...)."""
 
 
-class ConfigError(ArserveError):
-    type = "configuration_error"
+class InvalidRequestError(retrieval_errors.InvalidRequestError, ArserveError):
+    """A parameter of the request is invalid."""
 
 
-class InvalidRequestError(ArserveError):
-    status_code = 400
-    type = "invalid_request_error"
+class NotFoundError(retrieval_errors.NotFoundError, ArserveError):
+    """A model, adapter or record is unknown to the caller."""
 
 
 class AuthenticationError(ArserveError):
-    status_code = 401
-    type = "authentication_error"
+    """No API key, or an unknown one."""
 
 
 class PermissionDeniedError(ArserveError):
-    status_code = 403
-    type = "permission_error"
-
-
-class NotFoundError(ArserveError):
-    status_code = 404
-    type = "not_found_error"
+    """The key lacks the scope the route needs."""
 
 
 class PayloadTooLargeError(ArserveError):
-    status_code = 413
-    type = "invalid_request_error"
+    """The body or the prompt is over its limit."""
 
 
 class UnprocessableError(ArserveError):
-    status_code = 422
-    type = "invalid_request_error"
+    """Well-formed but refused: a gate, a failed integrity check, an ungrounded draft."""
 
 
 class OverloadedError(ArserveError):
-    status_code = 429
-    type = "rate_limit_error"
+    """Too many requests in flight; retry later."""
 
 
 class NotReadyError(ArserveError):
-    status_code = 503
-    type = "service_unavailable"
-
-
-class EngineError(ArserveError):
-    status_code = 500
-    type = "server_error"
+    """The server is starting or a part it needs is unavailable."""
 
 
 def error_body(

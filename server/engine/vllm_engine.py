@@ -18,6 +18,13 @@ from vllm.v1.engine.exceptions import EngineDeadError
 from vllm.v1.metrics.loggers import StatLoggerBase
 
 from server.engine.config import EngineConfig
+from server.engine.errors import (
+    AdapterLoadError,
+    AdapterNotLoadedError,
+    EngineError,
+    EngineRequestError,
+    EngineUnavailableError,
+)
 from server.engine.protocol import (
     AdapterInfo,
     CompletionDelta,
@@ -25,7 +32,6 @@ from server.engine.protocol import (
     SamplingConfig,
     TokenLogprob,
 )
-from server.errors import EngineError, InvalidRequestError, NotFoundError, NotReadyError
 
 logger = logging.getLogger(__name__)
 
@@ -149,10 +155,12 @@ class VllmEngine:
                     is_finished=out.finished,
                 )
         except EngineDeadError as exc:
-            raise NotReadyError("the inference engine stopped; the server must restart") from exc
+            raise EngineUnavailableError(
+                "the inference engine stopped; the server must restart"
+            ) from exc
         except ValueError as exc:
             # vLLM validates parameters (schemas, lengths) as it adds the request.
-            raise InvalidRequestError(str(exc)) from exc
+            raise EngineRequestError(str(exc)) from exc
         except (asyncio.CancelledError, GeneratorExit):
             await self.abort(request_id)
             raise
@@ -215,7 +223,7 @@ class VllmEngine:
             return None
         entry = self._adapters.get(adapter)
         if entry is None:
-            raise NotFoundError(f"adapter '{adapter}' is not loaded", param="model")
+            raise AdapterNotLoadedError(f"adapter '{adapter}' is not loaded", param="model")
         return entry[1]
 
     async def abort(self, request_id: str) -> None:
@@ -227,7 +235,7 @@ class VllmEngine:
             try:
                 await self._llm.add_lora(request)
             except Exception as exc:
-                raise InvalidRequestError(f"adapter '{info.name}' failed to load: {exc}") from exc
+                raise AdapterLoadError(f"adapter '{info.name}' failed to load: {exc}") from exc
             old = self._adapters.get(info.name)
             # Swap the name to the new weights; requests already running keep their own
             # LoRARequest, so they finish on the version they started with.
@@ -239,7 +247,7 @@ class VllmEngine:
         async with self._adapter_lock:
             entry = self._adapters.pop(name, None)
             if entry is None:
-                raise NotFoundError(f"adapter '{name}' is not loaded")
+                raise AdapterNotLoadedError(f"adapter '{name}' is not loaded")
             await self._retire(entry[1].lora_int_id)
 
     def list_adapters(self) -> list[AdapterInfo]:
@@ -251,7 +259,7 @@ class VllmEngine:
 
     async def check_health(self) -> None:
         if self._llm.errored:
-            raise NotReadyError("the inference engine is not running")
+            raise EngineUnavailableError("the inference engine is not running")
         await self._llm.check_health()
 
     async def shutdown(self) -> None:
