@@ -4,21 +4,23 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from retrieval.bootstrap import QUERIES_FILE, write_demo
 from retrieval.errors import RetrievalError
-from server.retrieval_runtime import retrieval_config
 from server.settings import Settings
 
-DEMO_DIR_NAME = "demo-data"  # the folder the server's first start loads (retrieval_runtime)
+if TYPE_CHECKING:
+    # Imported inside the commands: the store pulls in LlamaIndex, which `--help` does not need.
+    from retrieval.store import RetrievalStore
+
 app = typer.Typer(help="Load, inspect and erase AR data in the retrieval store.")
 
 
-def _open_store():  # noqa: ANN202 - imported lazily: keeps `--help` fast
+def _open_store() -> RetrievalStore:
     from retrieval.store import RetrievalStore
+    from server.retrieval_runtime import retrieval_config
 
     try:
         return RetrievalStore.open(retrieval_config(Settings()))
@@ -28,7 +30,7 @@ def _open_store():  # noqa: ANN202 - imported lazily: keeps `--help` fast
 
 
 def _demo_dir(out: Path | None) -> Path:
-    return out or Settings().cache_dir / DEMO_DIR_NAME
+    return out or Settings().demo_dir
 
 
 @app.command()
@@ -65,6 +67,8 @@ def demo(
     seed: int = 7,
 ) -> None:
     """Generate the seeded demo dataset (3 tenants, 200 customers, 5,000 invoices per scale)."""
+    from retrieval.bootstrap import write_demo
+
     folder = _demo_dir(out)
     counts = write_demo(folder, scale, seed)
     typer.echo(f"wrote {folder}: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
@@ -94,6 +98,7 @@ def evaluate(
     queries: Annotated[Path | None, typer.Option(help="Labelled queries JSON.")] = None,
 ) -> None:
     """Print hit@1, hit@5, MRR and nDCG@10 for dense, sparse and hybrid retrieval."""
+    from retrieval.bootstrap import QUERIES_FILE
     from retrieval.evaluation import HEADER, evaluate
     from retrieval.retriever import Retriever
 

@@ -47,6 +47,6 @@ def open_retrieval(settings: Settings, config: RetrievalConfig | None = None) ->
     if settings.load_demo_data:
         from retrieval.bootstrap import ensure_demo
 
-        ensure_demo(store, settings.cache_dir / "demo-data")
+        ensure_demo(store, settings.demo_dir)
     counter = make_token_counter(store.config.tokenizer_path)
     return RetrievalRuntime(store, ContextAssembler(store, counter))

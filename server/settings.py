@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import fields
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, CliSettingsSource, SettingsConfigDict
+
+from server.engine.config import EngineOptions
 
 DEFAULT_CACHE_DIR = Path.home() / ".cache" / "arserve"
 
@@ -76,7 +80,8 @@ class Settings(BaseSettings):
     # --- retrieval ---
     enable_retrieval: bool = Field(default=True, description="Open the retrieval store.")
     load_demo_data: bool = Field(
-        default=True, description="Generate and load the demo dataset when the store is empty."
+        default=False,
+        description="Generate and load the demo dataset when the store is empty (make serve: on).",
     )
     qdrant_path: Path | None = Field(default=None, description="Embedded Qdrant folder.")
     qdrant_url: str | None = Field(
@@ -104,6 +109,17 @@ class Settings(BaseSettings):
     max_dispute_chars: int = 4000
     max_classify_batch: int = 32
 
+    @classmethod
+    def from_cli(cls, args: Sequence[str], prog: str = "arserve serve") -> Settings:
+        """The environment (ARSERVE_*) overridden by flags, one per setting (`--max-model-len 8`).
+
+        `--help` prints them all with their defaults and exits."""
+        source: CliSettingsSource[Settings] = CliSettingsSource(
+            cls, cli_prog_name=prog, cli_kebab_case=True
+        )
+        # An init-only option of pydantic-settings, outside the fields mypy sees.
+        return cls(_cli_settings_source=source(args=list(args)))  # type: ignore[call-arg]
+
     @property
     def is_loopback(self) -> bool:
         return self.host in ("127.0.0.1", "localhost", "::1")
@@ -119,9 +135,18 @@ class Settings(BaseSettings):
         return self.cache_dir / "models"
 
     @property
+    def demo_dir(self) -> Path:
+        """Where the demo dataset is written, and loaded from on a first start."""
+        return self.cache_dir / "demo-data"
+
+    @property
     def resolved_qdrant_path(self) -> Path:
         return self.qdrant_path or self.cache_dir / "qdrant"
 
     @property
     def resolved_max_prompt_tokens(self) -> int:
         return self.max_prompt_tokens or self.max_model_len - 1
+
+    def engine_options(self) -> EngineOptions:
+        """The engine's share of the settings: the one place they cross into server.engine."""
+        return EngineOptions(**self.model_dump(include={f.name for f in fields(EngineOptions)}))

@@ -39,9 +39,10 @@ async def attach_engine(state: AppState, engine: Engine, model: Path | str) -> N
     settings = state.settings
     if settings.enable_lora:
         base = BaseModelInfo.from_folder(base_model_folder(model), aliases={engine.model_name})
-        manager = AdapterManager(state, engine, base, Registry(settings.registry_dir))
-        await manager.load_startup()
-        state.adapter_manager = manager
+        registry = Registry(settings.registry_dir)
+        # Set first, so GET /v1/adapters shows the start-up adapters as they load.
+        state.adapter_manager = AdapterManager(engine, base, registry, settings, state.metrics)
+        await state.adapter_manager.load_startup()
     state.metrics.set_known_adapters({engine.model_name, *(a.name for a in engine.list_adapters())})
     state.engine = engine
 
@@ -90,8 +91,9 @@ async def start_engine(state: AppState) -> None:
     settings = state.settings
     try:
         model = await asyncio.to_thread(resolve_base_model, settings)
-        config = build_engine_config(settings, str(model))
-        apply_process_env(settings, config.device)
+        options = settings.engine_options()
+        config = build_engine_config(options, str(model))
+        apply_process_env(options, config.device)
         logger.info(
             "starting engine: model=%s device=%s dtype=%s",
             config.served_model_name,

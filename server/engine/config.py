@@ -1,6 +1,7 @@
-"""Engine configuration from settings: device, dtype and vLLM engine arguments.
+"""Engine configuration: device, dtype and vLLM engine arguments from `EngineOptions`.
 
-No vLLM import here: this only decides values, so it is cheap to test.
+No vLLM import here: this only decides values, so it is cheap to test. The server fills
+`EngineOptions` from its settings (`Settings.engine_options`); the engine never sees them.
 """
 
 from __future__ import annotations
@@ -8,8 +9,6 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from typing import Any
-
-from server.settings import Settings
 
 
 def detect_device(requested: str) -> str:
@@ -48,6 +47,27 @@ def resolve_dtype(requested: str, device: str) -> str:
 
 
 @dataclass(frozen=True)
+class EngineOptions:
+    """What an engine is built from (the meaning of each: `server/options.py`)."""
+
+    device: str
+    dtype: str
+    served_model_name: str | None
+    max_model_len: int
+    max_num_seqs: int
+    max_num_batched_tokens: int | None
+    enforce_eager: bool
+    kv_cache_space_gib: int
+    gpu_memory_utilization: float
+    enable_prefix_caching: bool
+    enable_lora: bool
+    cpu_lora_plugin: bool
+    max_loras: int
+    max_cpu_loras: int
+    max_lora_rank: int
+
+
+@dataclass(frozen=True)
 class EngineConfig:
     model: str
     served_model_name: str
@@ -56,39 +76,39 @@ class EngineConfig:
     engine_args: dict[str, Any]
 
 
-def build_engine_config(settings: Settings, model: str) -> EngineConfig:
-    device = detect_device(settings.device)
-    dtype = resolve_dtype(settings.dtype, device)
-    served_name = settings.served_model_name or os.path.basename(model.rstrip("/")) or model
+def build_engine_config(options: EngineOptions, model: str) -> EngineConfig:
+    device = detect_device(options.device)
+    dtype = resolve_dtype(options.dtype, device)
+    served_name = options.served_model_name or os.path.basename(model.rstrip("/")) or model
     args: dict[str, Any] = {
         "model": model,
         "served_model_name": [served_name],
         "dtype": dtype,
-        "max_model_len": settings.max_model_len,
-        "max_num_seqs": settings.max_num_seqs,
-        "enforce_eager": settings.enforce_eager,
-        "enable_prefix_caching": settings.enable_prefix_caching,
-        "gpu_memory_utilization": settings.gpu_memory_utilization,
+        "max_model_len": options.max_model_len,
+        "max_num_seqs": options.max_num_seqs,
+        "enforce_eager": options.enforce_eager,
+        "enable_prefix_caching": options.enable_prefix_caching,
+        "gpu_memory_utilization": options.gpu_memory_utilization,
         "disable_log_stats": False,
-        "enable_lora": settings.enable_lora,
+        "enable_lora": options.enable_lora,
     }
-    if settings.max_num_batched_tokens:
-        args["max_num_batched_tokens"] = settings.max_num_batched_tokens
-    if settings.enable_lora:
+    if options.max_num_batched_tokens:
+        args["max_num_batched_tokens"] = options.max_num_batched_tokens
+    if options.enable_lora:
         args |= {
-            "max_loras": settings.max_loras,
-            "max_cpu_loras": max(settings.max_cpu_loras, settings.max_loras),
-            "max_lora_rank": settings.max_lora_rank,
+            "max_loras": options.max_loras,
+            "max_cpu_loras": max(options.max_cpu_loras, options.max_loras),
+            "max_lora_rank": options.max_lora_rank,
         }
     return EngineConfig(model, served_name, device, dtype, args)
 
 
-def apply_process_env(settings: Settings, device: str) -> None:
+def apply_process_env(options: EngineOptions, device: str) -> None:
     """vLLM's CPU backend reads its KV cache size from the environment, in whole GiB."""
     if device == "cpu":
-        os.environ["VLLM_CPU_KVCACHE_SPACE"] = str(max(1, round(settings.kv_cache_space_gib)))
+        os.environ["VLLM_CPU_KVCACHE_SPACE"] = str(max(1, round(options.kv_cache_space_gib)))
         # Read by the vLLM plugin in every engine process (they inherit the environment).
-        os.environ["ARSERVE_CPU_LORA_PLUGIN"] = "1" if settings.cpu_lora_plugin else "0"
+        os.environ["ARSERVE_CPU_LORA_PLUGIN"] = "1" if options.cpu_lora_plugin else "0"
     # Never reach a model hub at run time.
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")

@@ -56,9 +56,19 @@ def test_image_settings_load_and_point_at_the_baked_model(
             monkeypatch.setenv(name, value)
     settings = Settings()  # read from the environment, as in the container
     assert settings.host == "0.0.0.0" and settings.keys_file is not None  # no open auth
+    assert not settings.load_demo_data  # a deployment never seeds demo records
     make_model = re.search(r"make model .*CACHE_DIR=(\S+)", DOCKERFILE)
     assert make_model
     assert settings.base_model == f"{make_model.group(1)}/models/{DEFAULT_MODEL_NAME}"
+
+
+def test_demo_data_is_off_in_every_deploy_file_and_on_in_make_serve() -> None:
+    assert _dockerfile_env()["ARSERVE_LOAD_DEMO_DATA"] == "false"
+    assert "ARSERVE_LOAD_DEMO_DATA" not in COMPOSE["services"]["arserve"]["environment"]
+    assert "ARSERVE_LOAD_DEMO_DATA" not in {e["name"] for e in _k8s_container()["env"]}
+    assert not Settings.model_fields["load_demo_data"].default
+    serve = re.search(r"^serve:.*?(?=^\S)", (ROOT / "Makefile").read_text(), re.S | re.M)
+    assert serve and "ARSERVE_LOAD_DEMO_DATA=$${ARSERVE_LOAD_DEMO_DATA:-true}" in serve.group(0)
 
 
 def test_image_forces_what_make_serve_forces_and_it_is_in_the_registry() -> None:

@@ -45,3 +45,30 @@ def test_public_host_with_keys_and_loopback_without_start(
     )
     assert runner.invoke(app, ["serve", "--host", "127.0.0.1"]).exit_code == 0
     assert [c["host"] for c in started] == ["0.0.0.0", "127.0.0.1"]
+
+
+def test_every_setting_is_a_flag_over_the_environment(
+    started: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    captured: list[Any] = []
+    monkeypatch.setattr("server.app.create_app", lambda settings: captured.append(settings))
+    monkeypatch.setenv("ARSERVE_PORT", "9100")
+    monkeypatch.setenv("ARSERVE_MAX_MODEL_LEN", "4096")
+    args = ["serve", "--max-model-len", "1024", "--enforce-eager", "false", "--dtype", "float32"]
+    assert runner.invoke(app, args).exit_code == 0
+    (settings,) = captured
+    assert (settings.port, settings.max_model_len) == (9100, 1024)  # the flag wins over the env
+    assert settings.enforce_eager is False and settings.dtype == "float32"
+    assert started == [{"host": "127.0.0.1", "port": 9100, "log_level": "info"}]
+
+
+def test_serve_help_lists_the_settings_and_bad_flags_are_refused(
+    started: list[dict[str, Any]],
+) -> None:
+    result = runner.invoke(app, ["serve", "--help"])
+    assert result.exit_code == 0
+    for flag in ("--max-model-len", "--keys-file", "--load-demo-data", "--grounding-policy"):
+        assert flag in result.output
+    assert runner.invoke(app, ["serve", "--dtype", "float8"]).exit_code == 2
+    assert runner.invoke(app, ["serve", "--no-such-setting", "1"]).exit_code == 2
+    assert started == []

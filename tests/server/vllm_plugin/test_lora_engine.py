@@ -62,9 +62,11 @@ def llm(base_model_dir: Path, adapters: dict[str, Path]) -> Iterator[Any]:
     os.environ["VLLM_ALLOW_INSECURE_SERIALIZATION"] = "1"  # collective_rpc with a function
     from vllm import LLM
 
-    settings = Settings(max_model_len=256, max_num_seqs=8, max_loras=4, kv_cache_space_gib=1)
-    apply_process_env(settings, "cpu")
-    engine = LLM(**build_engine_config(settings, str(base_model_dir)).engine_args)
+    options = Settings(
+        max_model_len=256, max_num_seqs=8, max_loras=4, kv_cache_space_gib=1
+    ).engine_options()
+    apply_process_env(options, "cpu")
+    engine = LLM(**build_engine_config(options, str(base_model_dir)).engine_args)
     yield engine
     engine.llm_engine.engine_core.shutdown()
     del engine
