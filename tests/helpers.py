@@ -1,10 +1,17 @@
-"""Test helpers: PEFT adapters built on the real base model."""
+"""Test helpers: PEFT adapters built on the real base model, readiness, error bodies."""
 
 from __future__ import annotations
 
 import json
 import shutil
+import time
+from collections.abc import Callable
 from pathlib import Path
+
+import httpx
+import pytest
+
+READY_TIMEOUT_S = 600
 
 
 def make_lora(
@@ -30,7 +37,7 @@ def make_lora(
     peft_model = get_peft_model(model, config)
     tmp = out.with_name(out.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
-    peft_model.save_pretrained(tmp)
+    peft_model.save_pretrained(str(tmp))
     tmp.rename(out)
     return out
 
@@ -69,3 +76,35 @@ def make_registry_entry(
     fields.update(overrides)
     Manifest(**fields).write(folder)
     return folder
+
+
+def wait_ready(
+    url: str,
+    startup_error: Callable[[], str | None] = lambda: None,
+    timeout_s: float = READY_TIMEOUT_S,
+) -> None:
+    """Poll GET {url}/ready until it answers 200; fail at once on a start-up error."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if error := startup_error():
+            pytest.fail(error)
+        try:
+            if httpx.get(f"{url}/ready", timeout=5).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(1)
+    pytest.fail(f"{url} did not become ready in {timeout_s:.0f}s")
+
+
+def assert_error(response: httpx.Response, status: int, param: str | None = None) -> dict:
+    """The documented status and exactly one OpenAI-shaped error object, no stack trace."""
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"error"}
+    error = body["error"]
+    assert set(error) == {"message", "type", "param", "code"}
+    assert error["message"] and "Traceback" not in error["message"]
+    if param is not None:
+        assert error["param"] == param
+    return error

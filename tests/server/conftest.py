@@ -5,7 +5,6 @@ from __future__ import annotations
 import shutil
 import socket
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +21,7 @@ from server.auth import create_key
 from server.retrieval_runtime import RetrievalRuntime, open_retrieval
 from server.settings import Settings
 from server.state import AppState
-from tests.helpers import edit_config, make_registry_entry
+from tests.helpers import edit_config, make_registry_entry, wait_ready
 
 BAD_ADAPTERS = {
     "bad-base": "trained for base model",
@@ -32,6 +31,8 @@ BAD_ADAPTERS = {
 }
 
 
+BASE = "SmolLM2-135M-Instruct"
+PROMPT = "Write one sentence to a customer about invoice INV-2041."
 TENANT = "acme-foods"
 OTHER_TENANT = "atlas-supply"
 REFERENCE_ADAPTERS = ("dispute-classifier", "ar-email-drafter")
@@ -48,6 +49,25 @@ class LiveServer:
     def client(self, key: str | None = None) -> httpx.Client:
         headers = {"Authorization": f"Bearer {key or self.infer_key}"}
         return httpx.Client(base_url=self.url, headers=headers, timeout=300)
+
+    def chat(self, model: str, content: str = PROMPT, **extra: object) -> dict:
+        """A greedy chat completion of one user message (asserts 200), as JSON."""
+        body = {
+            "model": model,
+            "messages": [{"role": "user", "content": content}],
+            "max_tokens": 24,
+            "temperature": 0,
+            **extra,
+        }
+        with self.client() as client:
+            response = client.post("/v1/chat/completions", json=body)
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
+
+def text_of(body: dict) -> str:
+    """The first choice's message of a chat completion."""
+    return str(body["choices"][0]["message"]["content"])
 
 
 def _free_port() -> int:
@@ -151,18 +171,7 @@ def live_server(
     thread.start()
     url = f"http://127.0.0.1:{settings.port}"
     state = app.state.arserve
-    deadline = time.monotonic() + 600
-    while time.monotonic() < deadline:
-        if state.startup_error:
-            pytest.fail(state.startup_error)
-        try:
-            if httpx.get(f"{url}/ready", timeout=5).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        time.sleep(1)
-    else:
-        pytest.fail("server did not become ready")
+    wait_ready(url, lambda: state.startup_error)
     # The endpoint tests need the newest reference adapters whatever their evaluation says (the
     # start-up falls back to an older version that passes its gate); the gate
     # itself is tested in test_adapter_lifecycle.

@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Sequence
 
+from adapters.tasks import DISPUTE_LABELS
 from server.engine.protocol import (
     AdapterInfo,
     CompletionDelta,
     GenerationChunk,
     SamplingConfig,
+    TokenLogprob,
 )
 
 
@@ -68,3 +70,31 @@ class FakeEngine:
 
     async def shutdown(self) -> None:
         return None
+
+
+class ClassifierEngine(FakeEngine):
+    """Gives each dispute label its own first token (counting how often labels are tokenized)
+    and answers with the first label, reporting a log-probability for every label."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.label_calls = 0
+
+    def tokenize(self, text: str) -> list[int]:
+        if text in DISPUTE_LABELS:
+            self.label_calls += 1
+            return [1000 + DISPUTE_LABELS.index(text), 1]
+        return super().tokenize(text)
+
+    async def generate(
+        self,
+        request_id: str,
+        prompt: str | Sequence[int],
+        sampling: SamplingConfig,
+        adapter: str | None = None,
+    ) -> AsyncIterator[GenerationChunk]:
+        ids = sampling.logprob_token_ids or ()
+        top = tuple((DISPUTE_LABELS[i], -1.0 - i) for i in range(len(ids)))
+        step = TokenLogprob(DISPUTE_LABELS[0], -1.0, top=top, top_ids=tuple(ids))
+        delta = CompletionDelta(0, DISPUTE_LABELS[0], 1, [step], finish_reason="length")
+        yield GenerationChunk(request_id, [delta], len(prompt), True)

@@ -5,23 +5,12 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from tests.helpers import assert_error
 from tests.server.conftest import BAD_ADAPTERS, LiveServer
 
 pytestmark = pytest.mark.engine
 
 MSG = [{"role": "user", "content": "hi"}]
-
-
-def assert_error(response: httpx.Response, status: int, param: str | None = None) -> dict:
-    assert response.status_code == status, response.text
-    body = response.json()
-    assert set(body) == {"error"}
-    error = body["error"]
-    assert set(error) == {"message", "type", "param", "code"}
-    assert error["message"] and "Traceback" not in error["message"]
-    if param is not None:
-        assert error["param"] == param
-    return error
 
 
 @pytest.mark.parametrize(

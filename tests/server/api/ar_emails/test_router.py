@@ -1,0 +1,73 @@
+"""POST /v1/ar/emails at the HTTP edge (fake engine and service): validation, response model."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, cast
+
+import httpx
+import pytest
+
+from server.api.ar_emails.protocol import EmailRequest
+from server.api.ar_emails.service import EmailService
+from server.api.services import Once, Services
+from server.app import create_app
+from server.settings import Settings
+from tests.helpers import assert_error
+from tests.server.fake_engine import FakeEngine
+
+CITED = {"id": "invoice:INV-1@v2", "type": "invoice", "record_id": "INV-1", "version": 2}
+DRAFT = {
+    "id": "email-1",
+    "object": "ar.email",
+    "subject": "Invoice INV-1",
+    "body": "Dear customer, ...",
+    "email_type": "reminder_overdue_1",
+    "citations": [CITED | {"updated_at": "2026-01-02T00:00:00"}],
+    "grounding": {
+        "grounded": True,
+        "checked_facts": ["INV-1"],
+        "unsupported_facts": [],
+        "attempts": 1,
+        "missing_elements": [],
+        "dropped_citations": [CITED],
+    },
+    "adapter": "ar-email-drafter@5",
+    "usage": {"prompt_tokens": 9, "completion_tokens": 3, "total_tokens": 12, "context_tokens": 5},
+    "timings_ms": {"retrieval": 1.5, "generation": 20.0, "total": 21.5},
+}
+
+
+class StubEmails:
+    def __init__(self) -> None:
+        self.requests: list[EmailRequest] = []
+
+    async def draft(self, tenant_id: str, req: EmailRequest) -> dict[str, Any]:
+        self.requests.append(req)
+        return DRAFT
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.mark.anyio
+async def test_service_draft_passes_the_response_model_unchanged() -> None:
+    app = create_app(Settings(), FakeEngine())  # type: ignore[arg-type]
+    stub = StubEmails()
+    services = cast(Services, app.state.services)
+    app.state.services = dataclasses.replace(
+        services, emails=Once(lambda: cast(EmailService, stub))
+    )
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        r = await client.post(
+            "/v1/ar/emails", json={"customer_id": "C00001", "email_type": "reminder_overdue_1"}
+        )
+        assert r.status_code == 200, r.text
+        assert r.json() == DRAFT  # a citation without updated_at does not gain one
+        bad = {"customer_id": "C00001", "email_type": "love_letter"}
+        error = assert_error(await client.post("/v1/ar/emails", json=bad), 400, "email_type")
+        assert error["type"] == "invalid_request_error"
+    assert stub.requests[0].email_type == "reminder_overdue_1"
