@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Awaitable
+from dataclasses import dataclass
+from enum import StrEnum
 
 from adapters.gate import GateError, check_gate
 from adapters.registry import (
@@ -27,19 +30,54 @@ from adapters.validation import (
 )
 from server.engine.protocol import AdapterInfo, Engine
 from server.errors import ArserveError, InvalidRequestError, NotFoundError, UnprocessableError
-from server.state import AdapterStatus, AppState
+from server.metrics import Metrics
+from server.settings import Settings
 
 logger = logging.getLogger(__name__)
 
 
+class AdapterState(StrEnum):
+    LOADING = "loading"
+    READY = "ready"
+    ERROR = "error"
+
+
+@dataclass
+class AdapterStatus:
+    name: str
+    status: AdapterState
+    rank: int | None = None
+    version: str | None = None
+    task: str | None = None
+    reason: str | None = None
+    eval_summary: dict[str, float] | None = None
+    load_seconds: float | None = None
+
+    @property
+    def ready(self) -> bool:
+        return self.status is AdapterState.READY
+
+
 class AdapterManager:
+    """Owns the adapters' statuses: every adapter found, loaded or refused, and why."""
+
     def __init__(
-        self, state: AppState, engine: Engine, base: BaseModelInfo, registry: Registry
+        self,
+        engine: Engine,
+        base: BaseModelInfo,
+        registry: Registry,
+        settings: Settings,
+        metrics: Metrics,
     ) -> None:
-        self.state = state
         self.engine = engine
         self.base = base
         self.registry = registry
+        self.settings = settings
+        self.metrics = metrics
+        self.statuses: dict[str, AdapterStatus] = {}
+
+    def _failed(self, name: str, reason: str) -> None:
+        self.statuses[name] = AdapterStatus(name, AdapterState.ERROR, reason=reason)
 
     def _resolve(self, ref: str) -> RegistryEntry:
         try:
@@ -56,31 +94,36 @@ class AdapterManager:
         spec: AdapterSpec,
         version: str | None = None,
         task: str | None = None,
-        eval_summary: dict | None = None,
+        eval_summary: dict[str, float] | None = None,
     ) -> AdapterStatus:
         name = spec.name
-        previous = self.state.adapters.get(name)
-        if previous is None or previous.status != "ready":
-            self.state.adapters[name] = AdapterStatus(name, "loading", spec.rank, version, task)
+        previous = self.statuses.get(name)
+        # A ready version keeps serving (and keeps its status) while its replacement loads.
+        replacing = previous is not None and previous.ready
+        if not replacing:
+            self.statuses[name] = AdapterStatus(
+                name, AdapterState.LOADING, spec.rank, version, task
+            )
         started = time.perf_counter()
         try:
             await self.engine.add_adapter(
                 AdapterInfo(name, str(spec.path), spec.rank, version, task)
             )
         except ArserveError as exc:
-            self.state.metrics.adapter_events.labels("failure").inc()
-            if previous is None or previous.status != "ready":
-                self.state.adapters[name] = AdapterStatus(name, "error", reason=exc.message)
+            self.metrics.adapter_events.labels("failure").inc()
+            if not replacing:
+                self._failed(name, exc.message)
             raise UnprocessableError(exc.message, param="adapter", code="load_failed") from exc
-        status = AdapterStatus(name, "ready", spec.rank, version, task, eval_summary=eval_summary)
+        status = AdapterStatus(
+            name, AdapterState.READY, spec.rank, version, task, eval_summary=eval_summary
+        )
         status.load_seconds = round(time.perf_counter() - started, 4)
-        self.state.adapters[name] = status
-        metrics = self.state.metrics
-        metrics.adapter_events.labels("load").inc()
-        if previous is not None and previous.status == "ready":
-            metrics.adapters_loaded.remove(name, previous.version or "")
-        metrics.adapters_loaded.labels(name, version or "").set(1)
-        metrics.set_known_adapters({self.engine.model_name, *self.state.adapters})
+        self.statuses[name] = status
+        self.metrics.adapter_events.labels("load").inc()
+        if previous is not None and previous.ready:
+            self.metrics.adapters_loaded.remove(name, previous.version or "")
+        self.metrics.adapters_loaded.labels(name, version or "").set(1)
+        self.metrics.set_known_adapters({self.engine.model_name, *self.statuses})
         return status
 
     async def load_ref(self, ref: str, force: bool = False) -> AdapterStatus:
@@ -88,7 +131,7 @@ class AdapterManager:
         entry = self._resolve(ref)
         try:
             gate = check_gate(entry.manifest, force=force)
-            spec = validate_adapter(entry.path, self.base, self.state.settings.max_lora_rank)
+            spec = validate_adapter(entry.path, self.base, self.settings.max_lora_rank)
         except GateError as exc:
             raise UnprocessableError(str(exc), param="adapter", code="gate_failed") from exc
         except AdapterValidationError as exc:
@@ -102,33 +145,29 @@ class AdapterManager:
         spec = AdapterSpec(
             entry.name, entry.path, spec.rank, spec.alpha, spec.target_modules, spec.base_model
         )
-        summary = {
-            k: v
-            for k, v in entry.manifest.evaluation.get("metrics", {}).items()
-            if isinstance(v, int | float)
-        }
+        summary = dict(entry.manifest.evaluation.metrics)
         return await self._register(spec, entry.version, entry.manifest.task, summary)
 
     async def unload(self, name: str) -> None:
-        status = self.state.adapters.get(name)
+        status = self.statuses.get(name)
         if status is None:
             raise NotFoundError(f"adapter '{name}' is not loaded", code="adapter_not_found")
-        if status.status == "ready":
+        if status.ready:
             await self.engine.remove_adapter(name)
-            self.state.metrics.adapters_loaded.remove(name, status.version or "")
-            self.state.metrics.adapter_events.labels("unload").inc()
-        del self.state.adapters[name]
+            self.metrics.adapters_loaded.remove(name, status.version or "")
+            self.metrics.adapter_events.labels("unload").inc()
+        del self.statuses[name]
 
     async def load_startup(self) -> None:
         """Adapters in `adapters_dir`, then the latest version of each registry entry."""
-        settings = self.state.settings
+        settings = self.settings
         if settings.adapters_dir is not None:
             good, skipped = discover_adapters(
                 settings.adapters_dir, self.base, settings.max_lora_rank
             )
             for name, reason in skipped.items():
                 logger.warning("adapter %s skipped: %s", name, reason)
-                self.state.adapters[name] = AdapterStatus(name, "error", reason=reason)
+                self._failed(name, reason)
             for spec in good:
                 await self._load_logged(self._register(spec), spec.name)
         # An operator's explicit decision to serve these below their gate (logged as such).
@@ -137,7 +176,7 @@ class AdapterManager:
             await self._load_logged(self.load_ref(ref, force=True), name)
         if settings.load_registry:
             for name in self.registry.names():
-                if name not in self.state.adapters:
+                if name not in self.statuses:
                     await self._load_newest_passing(name)
 
     async def _load_newest_passing(self, name: str) -> None:
@@ -158,11 +197,11 @@ class AdapterManager:
             return
         reason = refused[0] if refused else f"{name} has no version in the registry"
         logger.warning("adapter %s skipped: %s", name, reason)
-        self.state.adapters[name] = AdapterStatus(name, "error", reason=reason)
+        self._failed(name, reason)
 
-    async def _load_logged(self, loading, name: str) -> None:  # type: ignore[no-untyped-def]
+    async def _load_logged(self, loading: Awaitable[AdapterStatus], name: str) -> None:
         try:
             await loading
         except ArserveError as exc:
             logger.warning("adapter %s skipped: %s", name, exc.message)
-            self.state.adapters[name] = AdapterStatus(name, "error", reason=exc.message)
+            self._failed(name, exc.message)

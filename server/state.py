@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from server.adapter_manager import AdapterManager, AdapterStatus
 from server.auth import KeyStore
 from server.engine.protocol import Engine
 from server.errors import NotReadyError, OverloadedError
@@ -12,20 +13,8 @@ from server.metrics import Metrics
 from server.settings import Settings
 
 if TYPE_CHECKING:
-    from server.adapter_manager import AdapterManager
+    # Imported when the store opens: it pulls in the embedding stack (see startup).
     from server.retrieval_runtime import RetrievalRuntime
-
-
-@dataclass
-class AdapterStatus:
-    name: str
-    status: str  # "loading" | "ready" | "error"
-    rank: int | None = None
-    version: str | None = None
-    task: str | None = None
-    reason: str | None = None
-    eval_summary: dict | None = None
-    load_seconds: float | None = None
 
 
 class Admission:
@@ -62,10 +51,14 @@ class AppState:
     metrics: Metrics = field(default_factory=Metrics)
     engine: Engine | None = None
     startup_error: str | None = None
-    adapters: dict[str, AdapterStatus] = field(default_factory=dict)
-    adapter_manager: AdapterManager | None = None  # set once the engine is up
+    adapter_manager: AdapterManager | None = None  # None while LoRA is off or not started
     retrieval: RetrievalRuntime | None = None
     retrieval_error: str | None = None
+
+    @property
+    def adapters(self) -> dict[str, AdapterStatus]:
+        """Every adapter found and its status (the adapter manager's)."""
+        return self.adapter_manager.statuses if self.adapter_manager else {}
 
     def ready_retrieval(self) -> RetrievalRuntime:
         if self.retrieval is None:

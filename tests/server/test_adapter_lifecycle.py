@@ -7,8 +7,8 @@ import threading
 
 import pytest
 
+from tests.server.api.test_errors_live import assert_error
 from tests.server.conftest import LiveServer
-from tests.server.test_errors_live import assert_error
 
 pytestmark = pytest.mark.engine
 
