@@ -29,10 +29,10 @@ class GateResult:
 def gate_reasons(manifest: Manifest) -> list[str]:
     """Why the manifest fails its own minimum scores (empty: it passes)."""
     reasons = []
-    results = manifest.evaluation.get("metrics", {})
+    results = manifest.evaluation.metrics
     for metric, minimum in sorted(manifest.min_scores.items()):
         value = results.get(metric)
-        if not isinstance(value, int | float):
+        if value is None:
             reasons.append(
                 f"no evaluation result for {metric} (run arserve adapters eval {manifest.ref})"
             )

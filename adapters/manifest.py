@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_serializer
 
 MANIFEST_FILE = "manifest.json"
 WEIGHTS_FILE = "adapter_model.safetensors"
@@ -31,8 +32,32 @@ def sha256_files(paths: list[Path]) -> str:
     return digest.hexdigest()
 
 
-@dataclass
-class Manifest:
+class TestSet(BaseModel):
+    """The held-out file an evaluation ran on."""
+
+    __test__ = False  # not a pytest test class, whatever its name
+
+    path: str
+    sha256: str
+    n: int
+
+
+class Evaluation(BaseModel):
+    """What `arserve adapters eval` recorded; the deployment gate reads `metrics`."""
+
+    model_config = ConfigDict(validate_assignment=True)
+
+    metrics: dict[str, float] = Field(default_factory=dict)  # flat: adapter and baseline_*
+    n: int = 0
+    test_set: TestSet | None = None
+    report: str | None = None  # relative to the entry's folder
+    engine_model: str = ""
+    evaluated_at: str | None = None
+
+
+class Manifest(BaseModel):
+    model_config = ConfigDict(validate_assignment=True)
+
     name: str
     version: str
     task: str
@@ -43,30 +68,27 @@ class Manifest:
     target_modules: list[str]
     training_data_sha256: str
     training_data_size: dict[str, int]
-    training_config: dict[str, Any]
+    training_config: dict[str, Any]  # the TrainConfig as trained (older keys kept as written)
     prompt_template_version: str
     adapter_sha256: str
-    created_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
-    training_summary: dict[str, Any] = field(default_factory=dict)
-    evaluation: dict[str, Any] = field(default_factory=dict)  # metric -> value, plus report paths
-    min_scores: dict[str, float] = field(default_factory=dict)  # deployment gate
+    created_at: str = Field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+    training_summary: dict[str, Any] = Field(default_factory=dict)
+    evaluation: Evaluation = Field(default_factory=Evaluation)
+    min_scores: dict[str, float] = Field(default_factory=dict)  # deployment gate
     schema_version: int = SCHEMA_VERSION
 
     @property
     def ref(self) -> str:
         return f"{self.name}@{self.version}"
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Manifest:
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in known})
+    @field_serializer("evaluation")
+    def _evaluation_as_recorded(self, evaluation: Evaluation) -> dict[str, Any]:
+        # Only what was recorded: a manifest not yet evaluated keeps `"evaluation": {}`.
+        return evaluation.model_dump(mode="json", exclude_unset=True)
 
     def write(self, folder: Path) -> Path:
         path = folder / MANIFEST_FILE
-        path.write_text(json.dumps(self.to_dict(), indent=2, sort_keys=False) + "\n")
+        path.write_text(json.dumps(self.model_dump(mode="json"), indent=2) + "\n")
         return path
 
 
@@ -75,6 +97,7 @@ class ManifestError(ValueError):
 
 
 def read_manifest(folder: Path) -> Manifest:
+    """The one way a manifest is read: `folder/manifest.json`, validated."""
     path = folder / MANIFEST_FILE
     try:
         data = json.loads(path.read_text())
@@ -83,6 +106,6 @@ def read_manifest(folder: Path) -> Manifest:
     except (OSError, json.JSONDecodeError) as exc:
         raise ManifestError(f"{path} is not readable JSON: {exc}") from exc
     try:
-        return Manifest.from_dict(data)
-    except TypeError as exc:
-        raise ManifestError(f"{path} lacks required fields: {exc}") from exc
+        return Manifest.model_validate(data)
+    except ValidationError as exc:
+        raise ManifestError(f"{path} is not a valid manifest: {exc}") from exc

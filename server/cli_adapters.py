@@ -8,18 +8,23 @@ import logging
 import os
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from server.settings import Settings
+
+if TYPE_CHECKING:
+    # Imported inside the commands: keeps `arserve --help` fast.
+    from adapters.evaluation.harness import EvalOptions
+    from adapters.registry import Registry, RegistryEntry
 
 app = typer.Typer(
     help="Adapter lifecycle: data, training, evaluation, registry.", no_args_is_help=True
 )
 
 
-def _registry(settings: Settings):  # noqa: ANN202 - adapters.registry.Registry
+def _registry(settings: Settings) -> Registry:
     from adapters.registry import Registry
 
     return Registry(settings.registry_dir)
@@ -133,25 +138,31 @@ def evaluate(
     typer.echo(md)
 
 
-async def _run_eval(settings, entry, options, test_file: Path | None, record: bool) -> str:  # noqa: ANN001
+async def _run_eval(
+    settings: Settings,
+    entry: RegistryEntry,
+    options: EvalOptions,
+    test_file: Path | None,
+    record: bool,
+) -> str:
     from adapters.data.build import DATA_ROOT
     from adapters.data.records import read_jsonl
-    from adapters.evaluation.engine import EvalTypes
-    from adapters.evaluation.harness import evaluate, load_adapter
+    from adapters.evaluation.harness import evaluate
     from adapters.evaluation.report import REPORT_DIR, record_in_manifest, write_report
     from server.engine.config import apply_process_env, build_engine_config
-    from server.engine.protocol import AdapterInfo, SamplingConfig, StructuredOutput
     from server.engine.vllm_engine import VllmEngine
+    from server.eval_runner import EngineRunner
 
     test_path = test_file or DATA_ROOT / entry.manifest.task / "test.jsonl"
     rows = read_jsonl(test_path)
-    config = build_engine_config(settings, str(_base_model(settings)))
-    apply_process_env(settings, config.device)
+    engine_options = settings.engine_options()
+    config = build_engine_config(engine_options, str(_base_model(settings)))
+    apply_process_env(engine_options, config.device)
     engine = await asyncio.to_thread(VllmEngine.create, config)
-    types = EvalTypes(SamplingConfig, StructuredOutput, AdapterInfo)
+    runner = EngineRunner(engine)
     try:
-        await load_adapter(engine, entry, types)
-        result = await evaluate(entry, engine, rows, types, options, test_path)
+        await runner.load(entry)
+        result = await evaluate(entry, runner, rows, options, test_path, engine.model_name)
     finally:
         await engine.shutdown()
     _, md_path = write_report(result, entry.path / REPORT_DIR)
@@ -172,7 +183,7 @@ def list_adapters() -> None:
     for e in entries:
         m = e.manifest
         reasons = gate_reasons(m)
-        metrics = m.evaluation.get("metrics", {})
+        metrics = m.evaluation.metrics
         shown = ", ".join(
             f"{k}={v}"
             for k, v in metrics.items()

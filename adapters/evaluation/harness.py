@@ -1,10 +1,14 @@
-"""Run a task's held-out set through an engine, the adapter beside the base-model baseline
-(the best prompt we could write), and record the results in the manifest."""
+"""Run a task's held-out set, the adapter beside the base-model baseline (the best prompt we
+could write), and score it; `report.py` records the results in the manifest.
+
+The harness never sees an engine: it builds plain `EvalRequest`s and awaits a `Complete`
+callable that runs one (the server implements it on its engine protocol, `server/eval_runner.py`).
+"""
 
 from __future__ import annotations
 
 import asyncio
-import itertools
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,14 +19,26 @@ from tqdm import tqdm
 from adapters.data.records import Record, baseline_prompt, to_prompt
 from adapters.evaluation.classification import classification_metrics
 from adapters.evaluation.email_checks import check_email, email_metrics
-from adapters.evaluation.engine import EvalEngine, EvalTypes, complete
 from adapters.evaluation.judge import JudgeConfig, judge_emails
-from adapters.manifest import sha256_file
+from adapters.manifest import TestSet, sha256_file
 from adapters.registry import RegistryEntry
 from adapters.tasks import DISPUTE_CLASSIFIER, DISPUTE_LABELS
 
 SYSTEMS = ("adapter", "baseline")
-_ids = itertools.count()
+
+
+@dataclass(frozen=True)
+class EvalRequest:
+    """One greedy generation: chat messages, for an adapter (None: the base model)."""
+
+    messages: Sequence[dict[str, str]]
+    adapter: str | None
+    max_tokens: int
+    choices: tuple[str, ...] | None = None  # constrain the output to exactly one of these
+
+
+# Runs one request to the end and returns its text.
+Complete = Callable[[EvalRequest], Awaitable[str]]
 
 
 @dataclass
@@ -42,77 +58,58 @@ class EvalResult:
     metrics: dict[str, dict[str, Any]]  # system -> metrics
     summary: dict[str, float]  # flat adapter metrics and gains, what the gate reads
     predictions: list[dict[str, Any]] = field(default_factory=list)
-    test_set: dict[str, Any] = field(default_factory=dict)
+    test_set: TestSet | None = None
     engine_model: str = ""
     seconds: float = 0.0
     created_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
 
 
-async def load_adapter(
-    engine: EvalEngine, entry: RegistryEntry, types: EvalTypes | None = None
-) -> None:
-    """Load a verified registry entry into the engine under its name."""
-    types = types or EvalTypes()
-    m = entry.manifest
-    await engine.add_adapter(
-        types.adapter_info(
-            name=entry.name, path=str(entry.path), rank=m.rank, version=entry.version, task=m.task
-        )
-    )
-
-
-def _sampling(task: str, types: EvalTypes, options: EvalOptions) -> Any:
+def _requests(
+    task: str, adapter: str, rows: list[Record], options: EvalOptions
+) -> list[EvalRequest]:
+    """The adapter's requests for every row, then the baseline's."""
     if task == DISPUTE_CLASSIFIER:
-        return types.sampling(
-            max_tokens=16,
-            temperature=0.0,
-            structured=types.structured(choice=tuple(DISPUTE_LABELS)),
-        )
-    return types.sampling(max_tokens=options.email_max_tokens, temperature=0.0)
+        max_tokens, choices = 16, tuple(DISPUTE_LABELS)  # both systems constrained alike
+    else:
+        max_tokens, choices = options.email_max_tokens, None
+    out = [EvalRequest(to_prompt(task, r)[0], adapter, max_tokens, choices) for r in rows]
+    out += [EvalRequest(baseline_prompt(task, r), None, max_tokens, choices) for r in rows]
+    return out
 
 
 async def _run_all(
-    engine: EvalEngine,
-    prompts: list[tuple[str, str | None]],
-    sampling: Any,
-    concurrency: int,
-    progress: bool,
+    complete: Complete, requests: list[EvalRequest], concurrency: int, progress: bool
 ) -> list[str]:
     sem = asyncio.Semaphore(concurrency)
-    bar = tqdm(total=len(prompts), desc="eval", unit="req", disable=not progress)
+    bar = tqdm(total=len(requests), desc="eval", unit="req", disable=not progress)
 
-    async def one(prompt: str, adapter: str | None) -> str:
+    async def one(request: EvalRequest) -> str:
         async with sem:
-            out = await complete(engine, f"eval-{next(_ids)}", prompt, sampling, adapter)
+            text = await complete(request)
             bar.update(1)
-            return out.text
+            return text
 
     try:
-        return list(await asyncio.gather(*(one(p, a) for p, a in prompts)))
+        return list(await asyncio.gather(*(one(r) for r in requests)))
     finally:
         bar.close()
 
 
 async def evaluate(
     entry: RegistryEntry,
-    engine: EvalEngine,
+    complete: Complete,
     rows: list[Record],
-    types: EvalTypes | None = None,
     options: EvalOptions | None = None,
     test_path: Path | None = None,
+    engine_model: str = "",
 ) -> EvalResult:
-    """Evaluate an adapter already loaded in engine under entry.name."""
-    types, options = types or EvalTypes(), options or EvalOptions()
+    """Evaluate the adapter `complete` serves under entry.name; `engine_model` names the base."""
+    options = options or EvalOptions()
     task = entry.manifest.task
     rows = rows[: options.max_examples] if options.max_examples else rows
     start = asyncio.get_running_loop().time()
-    prompts: list[tuple[str, str | None]] = [
-        (engine.render_chat(to_prompt(task, r)[0]), entry.name) for r in rows
-    ]
-    prompts += [(engine.render_chat(baseline_prompt(task, r)), None) for r in rows]
-    outputs = await _run_all(
-        engine, prompts, _sampling(task, types, options), options.concurrency, options.progress
-    )
+    requests = _requests(task, entry.name, rows, options)
+    outputs = await _run_all(complete, requests, options.concurrency, options.progress)
     by_system = {"adapter": outputs[: len(rows)], "baseline": outputs[len(rows) :]}
     if task == DISPUTE_CLASSIFIER:
         metrics, summary, preds = _score_classifier(rows, by_system)
@@ -130,10 +127,10 @@ async def evaluate(
         metrics,
         summary,
         preds,
-        engine_model=str(getattr(engine, "model_name", "")),
+        engine_model=engine_model,
     )
     if test_path is not None:
-        result.test_set = {"path": test_path.name, "sha256": sha256_file(test_path), "n": len(rows)}
+        result.test_set = TestSet(path=test_path.name, sha256=sha256_file(test_path), n=len(rows))
     result.seconds = round(asyncio.get_running_loop().time() - start, 1)
     return result
 

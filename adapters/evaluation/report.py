@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from adapters.evaluation.harness import EvalResult
+from adapters.manifest import Evaluation
 from adapters.registry import RegistryEntry
 from adapters.tasks import DISPUTE_CLASSIFIER
 
@@ -93,12 +94,13 @@ def _email_md(result: EvalResult) -> list[str]:
 
 def markdown(result: EvalResult) -> str:
     shots = "few-shot examples" if result.task == DISPUTE_CLASSIFIER else "one example"
+    test_set = result.test_set
     head = [
         f"# Evaluation of {result.ref}",
         "",
         f"- task: `{result.task}`; held-out examples: {result.n}; engine: {result.engine_model}",
-        f"- test set: {result.test_set.get('path', '?')} "
-        f"(sha256 {str(result.test_set.get('sha256', '?'))[:12]}...)",
+        f"- test set: {test_set.path if test_set else '?'} "
+        f"(sha256 {test_set.sha256[:12] if test_set else '?'}...)",
         "- baseline: the base model with the best prompt we could write (instructions, "
         f"definitions, {shots})",
         f"- created: {result.created_at}; {result.seconds} s",
@@ -113,6 +115,7 @@ def markdown(result: EvalResult) -> str:
 def write_report(result: EvalResult, folder: Path) -> tuple[Path, Path]:
     folder.mkdir(parents=True, exist_ok=True)
     data = asdict(result)
+    data["test_set"] = result.test_set.model_dump() if result.test_set else None
     preds = data.pop("predictions")
     json_path, md_path = folder / "report.json", folder / "report.md"
     json_path.write_text(json.dumps(data, indent=2) + "\n")
@@ -126,12 +129,12 @@ def write_report(result: EvalResult, folder: Path) -> tuple[Path, Path]:
 def record_in_manifest(entry: RegistryEntry, result: EvalResult) -> None:
     """Store the summary (what the deployment gate reads) in the entry's manifest.json."""
     m = entry.manifest
-    m.evaluation = {
-        "metrics": result.summary,
-        "n": result.n,
-        "test_set": result.test_set,
-        "report": f"{REPORT_DIR}/report.md",
-        "engine_model": result.engine_model,
-        "evaluated_at": result.created_at,
-    }
+    m.evaluation = Evaluation(
+        metrics=result.summary,
+        n=result.n,
+        test_set=result.test_set,
+        report=f"{REPORT_DIR}/report.md",
+        engine_model=result.engine_model,
+        evaluated_at=result.created_at,
+    )
     m.write(entry.path)

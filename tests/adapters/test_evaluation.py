@@ -8,13 +8,13 @@ import pytest
 from adapters.data.records import read_jsonl
 from adapters.evaluation.classification import classification_metrics
 from adapters.evaluation.email_checks import check_email
-from adapters.evaluation.engine import SamplingConfig
-from adapters.evaluation.harness import EvalOptions, evaluate, load_adapter
+from adapters.evaluation.harness import EvalOptions, EvalRequest, evaluate
 from adapters.evaluation.report import record_in_manifest, write_report
 from adapters.gate import GateError, check_gate
 from adapters.manifest import read_manifest
 from adapters.registry import Registry
-from tests.adapters.conftest import REPO, FakeEngine, copy_entry
+from adapters.tasks import DISPUTE_LABELS
+from tests.adapters.conftest import REPO, FakeModel, copy_entry
 
 DATA = REPO / "adapters" / "datasets"
 CONTEXT = """<context>
@@ -107,27 +107,27 @@ def test_classifier_harness_report_and_gate(tmp_path: Path) -> None:
     rows = read_jsonl(DATA / "dispute-classifier" / "test.jsonl", 30)
     gold = {r["text"].strip(): r["label"] for r in rows}
 
-    def respond(prompt: str, adapter: str | None) -> str:
-        text = prompt.rsplit("Message:\n", 1)[1].split("\n<assistant>")[0].strip()
-        return gold[text] if adapter else "other"
+    def respond(request: EvalRequest) -> str:
+        text = request.messages[-1]["content"].rsplit("Message:\n", 1)[1].strip()
+        return gold[text] if request.adapter else "other"
 
-    engine = FakeEngine(respond)
-    asyncio.run(load_adapter(engine, entry))
-    assert engine.adapters["dispute-classifier"].rank == entry.manifest.rank
+    model = FakeModel(respond)
     result = asyncio.run(
         evaluate(
             entry,
-            engine,
+            model,
             rows,
             options=EvalOptions(progress=False),
             test_path=DATA / "dispute-classifier" / "test.jsonl",
+            engine_model="fake-base",
         )
     )
     assert result.summary["macro_f1"] == 1.0 and result.summary["accuracy"] == 1.0
     assert result.summary["macro_f1_gain_over_baseline"] > 0.5
-    sampling = engine.samplings[0]
-    assert isinstance(sampling, SamplingConfig) and sampling.temperature == 0.0
-    assert "short_shipment" in sampling.structured.choice  # constrained choice for both systems
+    # each row once on the adapter, once on the base model, both constrained to the taxonomy
+    assert [r.adapter for r in model.requests] == ["dispute-classifier"] * 30 + [None] * 30
+    assert {r.choices for r in model.requests} == {tuple(DISPUTE_LABELS)}
+    assert result.engine_model == "fake-base" and result.test_set and result.test_set.n == 30
     json_path, md_path = write_report(result, entry.path / "eval")
     report = json.loads(json_path.read_text())
     assert report["metrics"]["adapter"]["per_label"]["other"]["recall"] == 1.0
@@ -144,14 +144,17 @@ def test_email_harness_and_failing_gate(tmp_path: Path) -> None:
     rows = read_jsonl(DATA / "ar-email-drafter" / "test.jsonl", 12)
     refs = {r["email_type"] + r["context"].strip(): r["email"] for r in rows}
 
-    def respond(prompt: str, adapter: str | None) -> str:
-        user = prompt.rsplit("<user>Email type: ", 1)[1].split("\n<assistant>")[0]
+    def respond(request: EvalRequest) -> str:
+        if request.adapter is None:
+            return "Dear customer, pay 99.99 USD now."
+        user = request.messages[-1]["content"].removeprefix("Email type: ")
         etype, ctx = user.split("\n\n", 1)
-        return refs[etype + ctx.strip()] if adapter else "Dear customer, pay 99.99 USD now."
+        return refs[etype + ctx.strip()]
 
-    engine = FakeEngine(respond)
-    asyncio.run(load_adapter(engine, entry))
-    result = asyncio.run(evaluate(entry, engine, rows, options=EvalOptions(progress=False)))
+    model = FakeModel(respond)
+    options = EvalOptions(progress=False, email_max_tokens=123)
+    result = asyncio.run(evaluate(entry, model, rows, options=options))
+    assert {(r.max_tokens, r.choices) for r in model.requests} == {(123, None)}
     assert result.metrics["adapter"]["grounded_rate"] == 1.0
     assert result.metrics["adapter"]["style_rate"] == 1.0
     assert result.metrics["baseline"]["grounded_rate"] == 0.0
