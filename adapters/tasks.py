@@ -1,34 +1,29 @@
-"""The two adapter tasks and their label sets."""
+"""The two adapter tasks, their label sets and the e-mail types."""
 
 from __future__ import annotations
+
+from retrieval.focus import FocusRule
+from retrieval.taxonomy import DISPUTE_REASONS
 
 DISPUTE_CLASSIFIER = "dispute-classifier"
 EMAIL_DRAFTER = "ar-email-drafter"
 TASKS = (DISPUTE_CLASSIFIER, EMAIL_DRAFTER)
 
-DISPUTE_LABELS = (
-    "pricing_discrepancy",
-    "short_shipment",
-    "damaged_goods",
-    "duplicate_billing",
-    "returned_goods",
-    "promotional_allowance",
-    "tax_discrepancy",
-    "early_payment_discount",
-    "goods_not_received",
-    "other",
-)
+# The one dispute taxonomy is the retrieval layer's reason codes (records carry them too).
+DISPUTE_LABELS: tuple[str, ...] = DISPUTE_REASONS
 
-EMAIL_TYPES = (
-    "reminder_pre_due",
-    "reminder_overdue_1",
-    "reminder_overdue_2",
-    "final_notice",
-    "dispute_acknowledgement",
-    "remittance_request",
-    "payment_confirmation",
-    "credit_hold_notice",
-)
+# Every e-mail type and the focus rule that picks its invoices when the caller names none.
+EMAIL_FOCUS: dict[str, FocusRule] = {
+    "reminder_pre_due": FocusRule.UPCOMING,
+    "reminder_overdue_1": FocusRule.OVERDUE,
+    "reminder_overdue_2": FocusRule.OVERDUE,
+    "final_notice": FocusRule.OVERDUE,
+    "dispute_acknowledgement": FocusRule.DISPUTE,
+    "remittance_request": FocusRule.PAYMENT,
+    "payment_confirmation": FocusRule.PAYMENT,
+    "credit_hold_notice": FocusRule.OVERDUE,
+}
+EMAIL_TYPES: tuple[str, ...] = tuple(EMAIL_FOCUS)
 
 
 class UnknownTaskError(ValueError):

@@ -99,22 +99,6 @@ class CustomerFacts:
                 return inv
         return None
 
-    def known_ids(self) -> set[str]:
-        ids = {self.customer_id}
-        ids.update(i.invoice_id for i in self.open_invoices + self.focus_invoices)
-        ids.update(i.po_number for i in self.open_invoices + self.focus_invoices if i.po_number)
-        ids.update(d.dispute_id for d in self.open_disputes)
-        ids.update(p.payment_id for p in self.recent_payments)
-        return ids
-
-    def known_amounts(self) -> set[Decimal]:
-        amounts = set(self.open_balance.values()) | set(self.overdue_balance.values())
-        for inv in self.open_invoices + self.focus_invoices:
-            amounts.update({inv.gross_amount, inv.open_amount})
-        amounts.update(d.disputed_amount for d in self.open_disputes)
-        amounts.update(p.amount for p in self.recent_payments)
-        return amounts
-
 
 def invoice_facts(inv: Invoice, as_of: date) -> InvoiceFacts:
     overdue = (as_of - inv.due_date).days if inv.status in OPEN_INVOICE_STATUSES else 0
@@ -170,14 +154,16 @@ def build_facts(
     disputes = [r for r in records if isinstance(r, Dispute)]
     facts.open_disputes = [
         dispute_facts(d)
-        for d in sorted(disputes, key=lambda d: d.opened_date)
+        for d in sorted(disputes, key=lambda d: (d.opened_date, d.dispute_id))
         if d.status in OPEN_DISPUTE_STATUSES
     ]
     for d in disputes:
         if d.dispute_id == focus_dispute_id:
             facts.focus_dispute = dispute_facts(d)
     payments = sorted(
-        (r for r in records if isinstance(r, Payment)), key=lambda p: p.received_date, reverse=True
+        (r for r in records if isinstance(r, Payment)),
+        key=lambda p: (p.received_date, p.payment_id),
+        reverse=True,
     )
     facts.recent_payments = [payment_facts(p) for p in payments[:RECENT_PAYMENTS]]
     return facts

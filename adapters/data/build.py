@@ -10,16 +10,14 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from adapters.data import disputes, emails
+from adapters.data import disputes, email_real
 from adapters.data.neardup import components, near_duplicate_pairs, normalize
 from adapters.data.records import Record, dedup_key, text_fields
 from adapters.pii import scrub
 from adapters.tasks import DISPUTE_CLASSIFIER, check_task
+from retrieval.tokens import make_token_counter
 
 SPLITS = ("train", "validation", "test")
-# the e-mail test rows whose context is in the server's exact format: the production gate
-REAL_TEST = Path("heldout") / "test_real.jsonl"
-REAL_BLOCK_START = "<context>\n## Customer facts\n"
 DATA_ROOT = Path(__file__).resolve().parent.parent / "datasets"
 
 
@@ -29,6 +27,9 @@ class BuildConfig:
     seed: int = 20261128
     fractions: tuple[float, float, float] = (0.8, 0.1, 0.1)
     threshold: float = 0.7  # shingle Jaccard at or above which two texts are near-duplicates
+    # the base model's tokenizer folder: e-mail contexts are budgeted in its tokens, as the
+    # server budgets them (None: the retrieval layer's estimate)
+    tokenizer_path: Path | None = None
 
 
 @dataclass
@@ -52,7 +53,9 @@ def default_config(task: str) -> BuildConfig:
     return BuildConfig(n=1500, seed=20261129)
 
 
-def generate_records(task: str, n: int, seed: int) -> list[Record]:
+def generate_records(
+    task: str, n: int, seed: int, tokenizer_path: Path | None = None
+) -> list[Record]:
     if task == DISPUTE_CLASSIFIER:
         return [
             {"text": e.text, "label": e.label, "register": e.register, "core": e.core_id}
@@ -60,7 +63,7 @@ def generate_records(task: str, n: int, seed: int) -> list[Record]:
         ]
     return [
         {"email_type": e.email_type, "context": e.context, "email": e.email}
-        for e in emails.generate(n, seed)
+        for e in email_real.generate(n, seed, count=make_token_counter(tokenizer_path))
     ]
 
 
@@ -126,16 +129,6 @@ def _heldout_split(
     return out
 
 
-def _write_real_test(test_file: Path, out: Path) -> None:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    rows = [
-        line
-        for line in test_file.read_text(encoding="utf-8").splitlines()
-        if json.loads(line)["context"].startswith(REAL_BLOCK_START)
-    ]
-    out.write_text("".join(r + "\n" for r in rows), encoding="utf-8")
-
-
 def hash_share(text: str) -> float:
     return (zlib.crc32(text.encode()) % 10_000) / 10_000
 
@@ -145,7 +138,7 @@ def build(task: str, out_dir: Path | None = None, cfg: BuildConfig | None = None
     cfg = cfg or default_config(task)
     out_dir = out_dir or DATA_ROOT / task
     rng = random.Random(cfg.seed)
-    raw = generate_records(task, cfg.n, cfg.seed)
+    raw = generate_records(task, cfg.n, cfg.seed, cfg.tokenizer_path)
     pii = scrub_records(task, raw)
     records = drop_exact_duplicates(task, raw, set())
     mask = task == DISPUTE_CLASSIFIER
@@ -164,8 +157,6 @@ def build(task: str, out_dir: Path | None = None, cfg: BuildConfig | None = None
             for i, r in enumerate(rows):
                 fh.write(json.dumps({"id": f"{name}-{i:05d}", **r}, ensure_ascii=False) + "\n")
         sizes[name] = len(rows)
-        if name == "test" and task != DISPUTE_CLASSIFIER:
-            _write_real_test(out_dir / "test.jsonl", out_dir / REAL_TEST)
         label_key = "label" if task == DISPUTE_CLASSIFIER else "email_type"
         labels[name] = dict(sorted(Counter(r[label_key] for r in rows).items()))
     report = BuildReport(

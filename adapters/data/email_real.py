@@ -1,23 +1,15 @@
-"""Training e-mails on context blocks in exactly the server's format.
+"""Training e-mails on context blocks built by the server's own code.
 
-The contexts come from the retrieval layer itself: seeded demo data (`retrieval.demo`), the
-customer's facts (`retrieval.facts.build_facts`), rendered by `ContextAssembler._fit` with
-`retrieval.render.fact_lines` / `passage_line`, following the e-mail contract with the server
-(`ContextAssembler.assemble(only_focus_invoices=True, include_people=False)`):
-
-- only the *focus* invoices are listed; the balance line still counts every open invoice;
-- focus by e-mail type: reminders, final notice, credit hold: up to the 3 most overdue open
-  invoices; reminder_pre_due: open invoices not yet due (up to 3, soonest first);
-  dispute_acknowledgement: the dispute's invoices plus `focus_dispute`;
-  remittance_request / payment_confirmation: the invoices of the latest payment;
-- no contact or collector name (the house style greets the company team);
-- then `## Relevant records` with 0-4 passages (notes, clauses, correspondence), ~900 tokens.
+Each example is a request the server could receive (`ar_email_drafter.context_request`: an
+e-mail type, sometimes named invoices or a named dispute) over one demo customer's records,
+assembled by `retrieval.assembly.build_context`, the function the server's assembler calls
+after its one store read. Only the passages differ: the server searches them, here 0-4 of the
+customer's notes, clauses and correspondence are drawn at random.
 
 Faker company names that the scrubber mistakes for person names (surname companies such as
 "Stey" or "Adams, Dean and Stone") are swapped for a house company name, so the greeting is
 never scrubbed to `Dear <PERSON> team,` and the data set passes the PII gate.
 
-`retrieval` is imported inside functions only: `adapters` does not import it at import time.
 Demo seeds 3 and 7 (server tests and demo) are never used."""
 
 from __future__ import annotations
@@ -26,20 +18,27 @@ import dataclasses
 import random
 from collections import defaultdict
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 from adapters.data import vocab
 from adapters.data.email_writers import write_email
+from adapters.evaluation.email_checks import check_email
+from adapters.pii import find_pii
+from adapters.prompts import ar_email_drafter
 from adapters.tasks import EMAIL_TYPES
+from retrieval import demo
+from retrieval.assembly import ContextRequest, build_context
+from retrieval.block import ContextBlock
+from retrieval.citations import Citation
+from retrieval.documents import OPEN_DISPUTE_STATUSES, Dispute
+from retrieval.focus import MAX_FOCUS, FocusRule, choose_focus
+from retrieval.ingest import validate_row
+from retrieval.records import Customer, Invoice, InvoiceStatus, Record
+from retrieval.results import Hit
+from retrieval.tokens import TokenCounter, estimate_tokens
 
 FORBIDDEN_SEEDS = frozenset({3, 7})
-CONTEXT_TOKENS = 900
-MAX_FOCUS = 3
 PASSAGE_TYPES = ("collection_note", "contract_clause", "correspondence")
-SUFFIXES = ("GmbH", "AG", "Ltd", "Inc.", "LLC", "GmbH & Co. KG", "plc", "B.V.")
-# the server counts context tokens with the base model's tokenizer (email_context_tokens = 900)
-BASE_TOKENIZER = Path.home() / ".cache" / "arserve" / "models" / "SmolLM2-135M-Instruct"
 
 
 @dataclasses.dataclass
@@ -51,9 +50,9 @@ class Example:
 
 @dataclasses.dataclass
 class CustomerData:
-    customer: Any  # retrieval.records.Customer
-    structured: list[Any]
-    passages: list[Any]
+    customer: Customer
+    structured: list[Record]
+    passages: list[Record]
 
 
 # --------------------------------------------------------------------------- demo data
@@ -74,9 +73,6 @@ def load_customers(seed: int, as_of: date, customers: int) -> list[CustomerData]
     """Validated records of every demo customer of one seed."""
     if seed in FORBIDDEN_SEEDS:
         raise ValueError(f"demo seed {seed} is reserved for tests and the demo")
-    from retrieval import demo
-    from retrieval.ingest import validate_row
-
     data = demo.generate(scale=1, seed=seed, as_of=as_of, customers=customers)
     by_cust: dict[tuple[str, str], dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
     for rtype, rows in data.rows.items():
@@ -100,8 +96,8 @@ def _with_reminders(cd: CustomerData, rng: random.Random, as_of: date) -> Custom
     out = []
     for r in cd.structured:
         if (
-            r.record_type == "invoice"
-            and r.status in ("open", "partially_paid")
+            isinstance(r, Invoice)
+            and r.status in (InvoiceStatus.OPEN, InvoiceStatus.PARTIALLY_PAID)
             and r.due_date < as_of - timedelta(days=10)
             and rng.random() < 0.6
         ):
@@ -114,12 +110,10 @@ def _with_reminders(cd: CustomerData, rng: random.Random, as_of: date) -> Custom
     return CustomerData(cd.customer, out, cd.passages)
 
 
-# --------------------------------------------------------------------------- focus + render
+# --------------------------------------------------------------------------- requests + blocks
 
 
 def _flagged(text: str) -> bool:
-    from adapters.pii import find_pii
-
     return bool(find_pii(text))
 
 
@@ -131,7 +125,7 @@ def safe_company(name: str, rng: random.Random) -> str:
 
     if ok(name):
         return name
-    legal = f"{name} {rng.choice(SUFFIXES)}"  # keeps the surname-style stem the demo uses
+    legal = f"{name} {rng.choice(vocab.COMMON_LEGAL_FORMS)}"  # keeps the demo's surname stem
     if ok(legal):
         return legal
     for _ in range(20):
@@ -141,77 +135,51 @@ def safe_company(name: str, rng: random.Random) -> str:
     return name
 
 
-def focus_for(email_type: str, facts: Any, rng: random.Random) -> tuple[list[str], str | None]:
-    """(focus invoice ids, focus dispute id) the server names for this e-mail type; ([], None)
-    when the customer has nothing for this type."""
-    if email_type == "reminder_pre_due":
-        due = sorted(
-            (i for i in facts.open_invoices if i.due_date >= facts.as_of),
-            key=lambda i: (i.due_date, i.invoice_id),
+def request_for(
+    cd: CustomerData, email_type: str, as_of: date, rng: random.Random, max_tokens: int
+) -> ContextRequest | None:
+    """A request a client could send for this customer; None when it has nothing for the
+    type. Most name nothing (the server's focus rule picks); some name fewer overdue invoices
+    or one of several open disputes, as clients do."""
+    req = ar_email_drafter.context_request(
+        cd.customer.customer_id, email_type, max_tokens=max_tokens
+    )
+    focus = choose_focus(req.focus, cd.structured, as_of)
+    if not focus.invoice_ids:
+        return None
+    if req.focus is FocusRule.OVERDUE and rng.random() >= 0.75:
+        named = focus.invoice_ids[: rng.randint(1, MAX_FOCUS)]
+        return dataclasses.replace(req, invoice_ids=named)
+    if req.focus is FocusRule.DISPUTE:
+        open_ids = sorted(
+            r.dispute_id
+            for r in cd.structured
+            if isinstance(r, Dispute) and r.status in OPEN_DISPUTE_STATUSES
         )
-        return [i.invoice_id for i in due[:MAX_FOCUS]], None
-    if email_type == "dispute_acknowledgement":
-        if not facts.open_disputes:
-            return [], None
-        d = rng.choice(facts.open_disputes)
-        return list(d.invoice_ids), d.dispute_id
-    if email_type in ("remittance_request", "payment_confirmation"):
-        pays = [p for p in facts.recent_payments if p.invoice_ids]
-        if not pays or pays[0] is not facts.recent_payments[0]:
-            return [], None
-        return list(pays[0].invoice_ids), None
-    over = sorted(
-        (i for i in facts.open_invoices if i.days_overdue > 0),
-        key=lambda i: (-i.days_overdue, i.invoice_id),
-    )
-    k = MAX_FOCUS if rng.random() < 0.75 else rng.randint(1, MAX_FOCUS)  # clients may name fewer
-    return [i.invoice_id for i in over[:k]], None
+        if open_ids:
+            return dataclasses.replace(req, dispute_id=rng.choice(open_ids))
+    return req
 
 
-def token_counter(tokenizer: Path | None = BASE_TOKENIZER) -> Any:
-    """The counter the server budgets contexts with: the base model's tokenizer when its folder
-    is there (SmolLM2 splits numbers into digits: ids and amounts cost many tokens), else the
-    retrieval layer's estimate."""
-    from retrieval.tokens import estimate_tokens, tokenizer_counter
-
-    if tokenizer is not None and (tokenizer / "tokenizer.json").is_file():
-        return tokenizer_counter(tokenizer)
-    return estimate_tokens
-
-
-def render_block(
-    facts: Any, hits: list[Any], max_tokens: int = CONTEXT_TOKENS, count: Any = None
-) -> str:
-    """The context block exactly as the server assembles it (`ContextAssembler._fit`)."""
-    from retrieval.context import ContextAssembler
-    from retrieval.tokens import estimate_tokens
-
-    asm = object.__new__(ContextAssembler)  # _fit only needs the token counter
-    asm.count_tokens = count or estimate_tokens
-    return asm._fit(facts, hits, max_tokens).text
+def block_for(
+    customer: Customer,
+    records: list[Record],
+    request: ContextRequest,
+    hits: list[Hit],
+    as_of: date,
+    count: TokenCounter = estimate_tokens,
+) -> ContextBlock:
+    """The block the server assembles for this request, with these passages."""
+    return build_context(customer, records, request, lambda _text: hits, as_of, count)
 
 
-def email_facts(facts: Any, customer_name: str | None = None) -> Any:
-    """Facts as the server renders them for an e-mail: the focus invoices only, no people."""
-    return dataclasses.replace(
-        facts,
-        customer_name=customer_name or facts.customer_name,
-        contact_name=None,
-        collector=None,
-        list_other_invoices=False,
-    )
-
-
-def passage_hits(cd: CustomerData, rng: random.Random) -> list[Any]:
-    from retrieval.citations import Citation
-    from retrieval.results import Hit
-
+def passage_hits(cd: CustomerData, rng: random.Random) -> list[Hit]:
     k = rng.choice([0, 1, 2, 2, 3, 3, 4, 4])
     chosen = rng.sample(cd.passages, k=min(k, len(cd.passages)))
     return [
         Hit(
             Citation(r.record_type, r.record_id, r.version),
-            r.customer_id,
+            r.owner_customer_id,
             r.text(),
             1.0,
             r.related_invoice_ids(),
@@ -224,30 +192,32 @@ def passage_hits(cd: CustomerData, rng: random.Random) -> list[Any]:
 
 
 def example_for(
-    cd: CustomerData, email_type: str, as_of: date, rng: random.Random, count: Any = None
+    cd: CustomerData,
+    email_type: str,
+    as_of: date,
+    rng: random.Random,
+    count: TokenCounter = estimate_tokens,
+    max_tokens: int = ar_email_drafter.CONTEXT_TOKENS,
 ) -> Example | None:
-    from retrieval.facts import build_facts
-
-    all_facts = build_facts(cd.customer, cd.structured, as_of)
-    inv_ids, dispute_id = focus_for(email_type, all_facts, rng)
-    if not inv_ids:
+    request = request_for(cd, email_type, as_of, rng, max_tokens)
+    if request is None:
         return None
-    facts = build_facts(cd.customer, cd.structured, as_of, inv_ids, dispute_id)
-    facts = email_facts(facts, safe_company(facts.customer_name, rng))
-    context = render_block(facts, passage_hits(cd, rng), count=count)
-    email = write_email(email_type, facts, rng)
-    from adapters.evaluation.email_checks import check_email
-
-    c = check_email(email, context, email_type)  # a budget cut can drop a line the e-mail needs
+    customer = cd.customer.model_copy(update={"name": safe_company(cd.customer.name, rng)})
+    block = block_for(customer, cd.structured, request, passage_hits(cd, rng), as_of, count)
+    email = write_email(email_type, block.facts, rng)
+    c = check_email(email, block.text, email_type, block.statement)
+    # a budget cut can drop a line the e-mail needs
     if not (c.grounded and c.style_ok and c.length_ok) or c.missing_elements:
         return None
-    return Example(email_type, context, email)
+    return Example(email_type, block.text, email)
 
 
-def generate(n: int, seed: int, customers_per_seed: int = 24) -> list[Example]:
-    """n examples, types balanced, from demo data of several seeds and as-of dates."""
+def generate(
+    n: int, seed: int, customers_per_seed: int = 24, count: TokenCounter = estimate_tokens
+) -> list[Example]:
+    """n examples, types balanced, from demo data of several seeds and as-of dates; `count`
+    is the server's context-token counter (the base model's tokenizer)."""
     rng = random.Random(seed)
-    count = token_counter()
     per_seed = customers_per_seed * 3  # one e-mail per customer and type, about
     seeds = demo_seeds(seed, max(1, n // per_seed + 2))
     out: list[Example] = []

@@ -42,8 +42,15 @@ class ExtensionReport:
     label_counts: dict[str, int]
 
 
-def extend(task: str, n: int, seed: int, data_dir: Path | None = None) -> ExtensionReport:
-    """Generate n rows from seed and append those that leak into no other split."""
+def extend(
+    task: str,
+    n: int,
+    seed: int,
+    data_dir: Path | None = None,
+    tokenizer_path: Path | None = None,
+) -> ExtensionReport:
+    """Generate n rows from seed and append those that leak into no other split
+    (`tokenizer_path`: as in `BuildConfig`)."""
     task = check_task(task)
     data_dir = data_dir or DATA_ROOT / task
     report_file = data_dir / "build_report.json"
@@ -55,7 +62,7 @@ def extend(task: str, n: int, seed: int, data_dir: Path | None = None) -> Extens
         raise ValueError(f"seed {seed} already extended this data set")
     splits = {s: read_jsonl(data_dir / f"{s}.jsonl") for s in SPLITS}
     existing = [(s, r) for s, rows in splits.items() for r in rows]
-    new = generate_records(task, n, seed)
+    new = generate_records(task, n, seed, tokenizer_path)
     pii = scrub_records(task, new)
     seen = {normalize(dedup_key(task, r), mask_digits=False) for _, r in existing}
     fresh = drop_exact_duplicates(task, new, seen)
@@ -100,6 +107,8 @@ def rebuild(
     report_file = out_dir / "build_report.json"
     previous = json.loads(report_file.read_text()) if replay and report_file.is_file() else {}
     report = build(task, out_dir, cfg)
+    tokenizer = cfg.tokenizer_path if cfg else None
     return report, [
-        extend(task, e["generated"], e["seed"], out_dir) for e in previous.get("extensions", [])
+        extend(task, e["generated"], e["seed"], out_dir, tokenizer)
+        for e in previous.get("extensions", [])
     ]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
+from retrieval.grounding import LEGAL_FORMS
+
 PRODUCTS = [
     "A4 copy paper",
     "hydraulic hoses",
@@ -95,7 +97,7 @@ COMPANY_KINDS = [
     "Beverages",
     "Home",
 ]
-LEGAL_FORMS = ["GmbH", "Ltd", "Inc.", "LLC", "B.V.", "S.A.", "AG", "S.r.l.", "plc", "SARL", "Oy"]
+COMMON_LEGAL_FORMS = LEGAL_FORMS[:11]  # the forms generated company names end in
 
 CURRENCIES = ["EUR", "USD", "GBP", "CHF", "SEK", "PLN", "DKK", "CAD"]
 CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£"}
@@ -128,7 +130,9 @@ PROMOS = [
 
 
 def company(rng: random.Random) -> str:
-    return f"{rng.choice(COMPANY_STEMS)} {rng.choice(COMPANY_KINDS)} {rng.choice(LEGAL_FORMS)}"
+    return (
+        f"{rng.choice(COMPANY_STEMS)} {rng.choice(COMPANY_KINDS)} {rng.choice(COMMON_LEGAL_FORMS)}"
+    )
 
 
 def invoice_no(rng: random.Random) -> str:

@@ -1,5 +1,6 @@
-"""Checks on one drafted e-mail against the context it was given: grounding, required
-elements by e-mail type, length, house style, and no data from outside the context."""
+"""Checks on one drafted e-mail against the context it was given: grounding (the retrieval
+layer's check on the block's stated values), required elements by e-mail type, length, house
+style, and no data from outside the context."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from adapters.evaluation.facts import URL_RE, extract
 from adapters.pii import find_pii
-from adapters.prompts.context import customer_names, facts_section, parse_context
+from retrieval.block import parse_block
+from retrieval.grounding import URL_RE, TextFacts, checked_facts, extract, unsupported_facts
+from retrieval.statements import Statement
 
 MIN_WORDS, MAX_WORDS = 25, 220
 SIGN_OFF = ("Kind regards,", "Accounts Receivable Team")
@@ -19,7 +21,7 @@ def _has(text: str, *words: str) -> bool:
     return any(w in text for w in words)
 
 
-# element -> test(draft_lower, draft facts, context facts)
+# element -> test(draft_lower, draft facts, the block's stated values)
 ELEMENTS: dict[str, Any] = {
     "invoice": lambda d, df, cf: bool(df.ids & cf.ids),
     "amount": lambda d, df, cf: bool(df.amounts & cf.amounts),
@@ -62,6 +64,7 @@ class EmailCheck:
     greeting: bool = False
     sign_off: bool = False
     outside_data: list[str] = field(default_factory=list)
+    checked_facts: list[str] = field(default_factory=list)
 
     @property
     def style_ok(self) -> bool:
@@ -71,48 +74,29 @@ class EmailCheck:
         return asdict(self) | {"style_ok": self.style_ok}
 
 
-def _unsupported(draft: str, context: str) -> list[str]:
-    """Facts of the draft that the block's structured facts do not state."""
-    context = facts_section(context)
-    df, cf = extract(draft), extract(context)
-    ctx = re.sub(r"\s+", " ", context).lower()
-    out = [f"id {i}" for i in sorted(df.ids) if i.lower() not in ctx]
-    out += [f"amount {a}" for a in sorted(df.amounts - cf.amounts)]
-    out += [f"currency {c}" for c in sorted(df.currencies - cf.currencies)]
-    out += [f"date {d.isoformat()}" for d in sorted(df.dates - cf.dates)]
-    out += [f"company {c}" for c in sorted(df.companies) if c.lower() not in ctx]
-    names = customer_names(parse_context(context))
-    m = re.search(r"^Dear (.+?)(?: team)?,\s*$", draft, re.MULTILINE)
-    if (
-        m
-        and names
-        and not any(n.lower() in m.group(1).lower() for n in names)
-        and not re.match(
-            r"(?i)(accounts payable|sir or madam|customer|valued customer)", m.group(1)
-        )
-    ):
-        out.append(f"greeting name {m.group(1)}")
-    return out
-
-
-def _outside(draft: str, context: str) -> list[str]:
+def _outside(draft: TextFacts, context: str) -> list[str]:
     found = [
         f"{f.kind.lower()} {f.text}"
-        for f in find_pii(draft)
+        for f in find_pii(draft.raw)
         if f.kind != "PERSON" and f.text not in context
     ]
-    found += [f"url {u}" for u in URL_RE.findall(draft) if u not in context]
+    found += [f"url {u}" for u in URL_RE.findall(draft.raw) if u not in context]
     return found
 
 
-def check_email(draft: str, context: str, email_type: str) -> EmailCheck:
+def check_email(
+    draft: str, context: str, email_type: str, stated: Statement | None = None
+) -> EmailCheck:
+    """`context` is the block text; `stated` its values when the caller holds the block's
+    structured facts (the server), else they are parsed from the text (a data set row)."""
     text = draft.strip()
+    stated = parse_block(context).statement if stated is None else stated
     lines = [x.strip() for x in text.splitlines() if x.strip()]
-    df, cf = extract(text), extract(context)
+    df = extract(text)
     lower = text.lower()
-    missing = [e for e in REQUIRED.get(email_type, ()) if not ELEMENTS[e](lower, df, cf)]
+    missing = [e for e in REQUIRED.get(email_type, ()) if not ELEMENTS[e](lower, df, stated)]
+    unsupported = unsupported_facts(df, stated)
     words = len(text.split())
-    unsupported = _unsupported(text, context)
     return EmailCheck(
         grounded=not unsupported,
         unsupported=unsupported,
@@ -122,7 +106,8 @@ def check_email(draft: str, context: str, email_type: str) -> EmailCheck:
         subject=bool(lines) and lines[0].startswith("Subject:") and len(lines[0]) > 10,
         greeting=any(re.match(r"^Dear .+,$", x) for x in lines[:3]),
         sign_off=len(lines) >= 2 and tuple(lines[-2:]) == SIGN_OFF,
-        outside_data=_outside(text, context),
+        outside_data=_outside(df, context),
+        checked_facts=checked_facts(df),
     )
 
 

@@ -1,10 +1,21 @@
 # ruff: noqa: E501 - prose (messages, prompts) reads better unwrapped
-"""Prompt template for `ar-email-drafter`: an e-mail type plus a retrieval context block."""
+"""Prompt template for `ar-email-drafter`: an e-mail type plus a retrieval context block.
+
+Serving and training both build the block with `context_request` and the prompt with
+`messages`, so the adapter is trained on exactly what it is served."""
 
 from __future__ import annotations
 
-from adapters.prompts.context import normalize_block
-from adapters.tasks import EMAIL_TYPES
+from datetime import date
+from decimal import Decimal
+
+from adapters.tasks import EMAIL_FOCUS, EMAIL_TYPES
+from retrieval.citations import Citation
+from retrieval.assembly import ContextRequest, fit_block
+from retrieval.facts import CustomerFacts, InvoiceFacts
+
+#: the context budget of an e-mail (the server's `email_context_tokens` default)
+CONTEXT_TOKENS = 900
 
 TEMPLATE_VERSION = "ar-email-drafter/1"
 
@@ -35,10 +46,25 @@ What each e-mail type must contain:
 - credit_hold_notice: say the account is on credit hold, give the exposure and credit limit."""
 )
 
-EXAMPLE_CONTEXT = """<context>
-[customer:C-0001@v1] Customer: Example Trading Ltd; terms NET30; currency EUR; dunning level 1
-[invoice:INV-1000@v1] Invoice INV-1000, issued 2026-01-01, due 2026-01-31, open 500.00 EUR, 10 days overdue
-</context>"""
+
+def _example_context() -> str:
+    """A one-invoice block in the server's format, for the baseline's worked example."""
+    cite = Citation("customer", "C-0001", 1)
+    invoice = InvoiceFacts(
+        "INV-1000", None, date(2026, 1, 1), date(2026, 1, 31), "EUR", Decimal("500.00"),
+        Decimal("500.00"), "open", 10, None, None, Citation("invoice", "INV-1000", 1),
+    )  # fmt: skip
+    facts = CustomerFacts(
+        "example", "C-0001", "Example Trading Ltd", "NET30", 30, Decimal("10000.00"), "EUR",
+        "low", 1, None, None, date(2026, 2, 10), cite, open_invoices=[invoice],
+        focus_invoices=[invoice], list_other_invoices=False,
+        open_balance={"EUR": Decimal("500.00")}, overdue_balance={"EUR": Decimal("500.00")},
+        max_days_overdue=10,
+    )  # fmt: skip
+    return fit_block(facts, [], CONTEXT_TOKENS).text
+
+
+EXAMPLE_CONTEXT = _example_context()
 EXAMPLE_EMAIL = """Subject: Payment reminder: invoice INV-1000
 
 Dear Example Trading Ltd team,
@@ -51,16 +77,44 @@ Kind regards,
 Accounts Receivable Team"""
 
 
-def user_content(context: str, email_type: str) -> str:
+def context_request(
+    customer_id: str,
+    email_type: str,
+    invoice_ids: tuple[str, ...] = (),
+    dispute_id: str | None = None,
+    instructions: str | None = None,
+    max_tokens: int = CONTEXT_TOKENS,
+) -> ContextRequest:
+    """The block an e-mail is drafted from: the focus invoices of its type, no people."""
     if email_type not in EMAIL_TYPES:
         raise ValueError(f"unknown email type {email_type!r}")
-    return f"Email type: {email_type}\n\n{normalize_block(context)}"
+    query = " ".join(filter(None, [email_type.replace("_", " "), instructions]))
+    return ContextRequest(
+        customer_id, query, max_tokens, tuple(invoice_ids), dispute_id, EMAIL_FOCUS[email_type],
+        only_focus_invoices=True, include_people=False,
+    )  # fmt: skip
 
 
-def messages(context: str, email_type: str) -> list[dict[str, str]]:
+def user_content(
+    context: str, email_type: str, instructions: str | None = None, language: str = "en"
+) -> str:
+    if email_type not in EMAIL_TYPES:
+        raise ValueError(f"unknown email type {email_type!r}")
+    content = f"Email type: {email_type}\n\n{context.strip()}"
+    extra = []
+    if instructions and instructions.strip():
+        extra.append(f"Instructions from the AR team: {instructions.strip()}")
+    if language != "en":
+        extra.append(f"Write the e-mail in the language with code '{language}'.")
+    return content + ("\n\n" + "\n".join(extra) if extra else "")
+
+
+def messages(
+    context: str, email_type: str, instructions: str | None = None, language: str = "en"
+) -> list[dict[str, str]]:
     return [
         {"role": "system", "content": SYSTEM_PROMPT},
-        {"role": "user", "content": user_content(context, email_type)},
+        {"role": "user", "content": user_content(context, email_type, instructions, language)},
     ]
 
 

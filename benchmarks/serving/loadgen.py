@@ -172,7 +172,7 @@ def ar_workload(
     """Requests for the AR endpoints: `ar_email` drafts or `ar_classify` classifications."""
     import random
 
-    from benchmarks.serving.workload import DISPUTES, EMAIL_TYPES, _invoice
+    from benchmarks.serving.workload import BENCH_EMAIL_TYPES, DISPUTES, _invoice
 
     rng = random.Random(seed)
     out = []
@@ -180,7 +180,7 @@ def ar_workload(
         if kind == "ar_email":
             body = {
                 "customer_id": rng.choice(list(customers)),
-                "email_type": rng.choice(EMAIL_TYPES),
+                "email_type": rng.choice(BENCH_EMAIL_TYPES),
             }
             path, adapter = "/v1/ar/emails", email_adapter
         else:

@@ -1,7 +1,8 @@
 """A seeded AR workload: e-mail drafts with context, short dispute classifications, chat.
 
 Every engine under test gets the same list of `RequestSpec`s (same prompts, same adapters,
-same output limits), so ratios between engines hold. Prompts use the adapters' own templates.
+same output limits), so ratios between engines hold. Prompts use the adapters' own templates,
+and e-mail contexts are the server's own blocks over seeded demo customers.
 """
 
 from __future__ import annotations
@@ -9,15 +10,21 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
 from typing import Any
 
+from adapters.data import email_real
 from adapters.prompts import ar_email_drafter, dispute_classifier
+from adapters.tasks import EMAIL_TYPES
 
 # Share of each request kind in the mix (emails with context, classifications, chat).
 DEFAULT_MIX = {"email": 0.4, "classify": 0.4, "chat": 0.2}
 # (min, max) output tokens per kind; generation also stops at EOS (greedy).
 OUTPUT_TOKENS = {"email": (96, 256), "classify": (4, 8), "chat": (32, 128)}
-EMAIL_TYPES = ("reminder_pre_due", "reminder_overdue_1", "reminder_overdue_2", "final_notice")
+# the reminders: the bulk of an AR team's e-mail traffic
+BENCH_EMAIL_TYPES = EMAIL_TYPES[:4]
+DEMO_SEED, DEMO_CUSTOMERS, AS_OF = 101, 24, date(2026, 6, 30)
 COMPANIES = (
     "Acme Foods GmbH",
     "Borealis Ltd",
@@ -96,34 +103,30 @@ def _invoice(rng: random.Random) -> dict[str, Any]:
     }
 
 
-def email_context(rng: random.Random, n_invoices: int) -> str:
-    co = rng.choice(COMPANIES)
-    cid = f"C{rng.randint(0, 99999):05d}"
-    lines = [
-        f"[customer:{cid}@v1] Customer: {co}; terms NET{rng.choice((14, 30, 45, 60))}; "
-        f"currency EUR; dunning level {rng.randint(0, 3)}"
-    ]
-    for _ in range(n_invoices):
-        f = _invoice(rng)
-        lines.append(
-            f"[invoice:{f['inv']}@v1] Invoice {f['inv']}, issued {f['date']}, due "
-            f"{f['date']}, open {f['amt']} EUR, {f['d']} days overdue"
+@cache
+def _demo_customers() -> tuple[email_real.CustomerData, ...]:
+    return tuple(email_real.load_customers(DEMO_SEED, AS_OF, DEMO_CUSTOMERS))
+
+
+def email_prompt(rng: random.Random) -> list[dict[str, str]]:
+    """An e-mail prompt exactly as the server builds it, for a random customer and type."""
+    customers = _demo_customers()
+    while True:
+        cd, email_type = rng.choice(customers), rng.choice(BENCH_EMAIL_TYPES)
+        request = email_real.request_for(
+            cd, email_type, AS_OF, rng, ar_email_drafter.CONTEXT_TOKENS
         )
-    if rng.random() < 0.4:
-        f = _invoice(rng)
-        lines.append(
-            f"[dispute:D-{rng.randint(100, 999)}@v1] Dispute on {f['inv']}: "
-            + rng.choice(DISPUTES).format(**f)
-        )
-    return "<context>\n" + "\n".join(lines) + "\n</context>"
+        if request is not None:
+            hits = email_real.passage_hits(cd, rng)
+            block = email_real.block_for(cd.customer, cd.structured, request, hits, AS_OF)
+            return ar_email_drafter.messages(block.text, email_type)
 
 
 def make_request(kind: str, rng: random.Random) -> tuple[list[dict[str, str]], int]:
     lo, hi = OUTPUT_TOKENS[kind]
     max_tokens = rng.randint(lo, hi)
     if kind == "email":
-        ctx = email_context(rng, rng.randint(2, 14))
-        return ar_email_drafter.messages(ctx, rng.choice(EMAIL_TYPES)), max_tokens
+        return email_prompt(rng), max_tokens
     f = _invoice(rng)
     if kind == "classify":
         text = " ".join(rng.choice(DISPUTES).format(**f) for _ in range(rng.randint(1, 3)))

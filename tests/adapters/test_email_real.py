@@ -1,5 +1,5 @@
-"""The server-format e-mail data: blocks are the retrieval layer's own rendering, only the focus
-invoices are listed, the reference e-mails pass their own checks, and splits do not leak."""
+"""The e-mail training data: blocks are the server's own assembly, only the focus invoices are
+listed, the reference e-mails pass their own checks, and splits do not leak."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ from adapters.data import email_real
 from adapters.data.build import BuildConfig, build
 from adapters.evaluation.email_checks import check_email
 from adapters.pii import find_pii
-from adapters.prompts.context import TAG_RE, parse_context
 from adapters.tasks import EMAIL_TYPES
+from retrieval.block import CLOSE, FACTS_HEADER, OPEN, PASSAGES_HEADER, parse_block
+from retrieval.focus import MAX_FOCUS
 
 AS_OF = date(2026, 6, 30)
 
@@ -33,44 +34,36 @@ def test_blocks_parse_and_use_every_type(examples: list[email_real.Example]) -> 
     assert {e.email_type for e in examples} == set(EMAIL_TYPES)
     for e in examples:
         lines = e.context.splitlines()
-        assert lines[0] == "<context>" and lines[1] == "## Customer facts"
-        assert lines[-1] == "</context>"
-        body = [x for x in lines[2:-1] if x != "## Relevant records"]
-        assert all(TAG_RE.match(x) and x.startswith("[") for x in body), e.context
-        kinds = [f.kind for f in parse_context(e.context)]
-        assert kinds.count("customer") == 2 and "invoice" in kinds
+        assert lines[0] == OPEN and lines[1] == FACTS_HEADER and lines[-1] == CLOSE
+        parsed = parse_block(e.context)
+        kinds = [c.split(":")[0] for c in parsed.citation_ids]
+        assert kinds[0] == "customer" and "invoice" in kinds
+        assert len(parsed.fact_lines) + len(parsed.passage_lines) == len(
+            [x for x in lines[1:-1] if x not in (FACTS_HEADER, PASSAGES_HEADER)]
+        )
 
 
-def test_block_is_exactly_the_retrieval_rendering(
+def test_block_lists_the_focus_invoices_and_no_people(
     customers: list[email_real.CustomerData],
 ) -> None:
-    from retrieval.context import CLOSE, FACTS_HEADER, OPEN, PASSAGES_HEADER
     from retrieval.facts import build_facts
-    from retrieval.render import fact_lines, passage_line
 
     rng = random.Random(0)
     checked = 0
     for cd in customers:
-        facts = build_facts(cd.customer, cd.structured, AS_OF)
-        ids, dispute = email_real.focus_for("reminder_overdue_1", facts, rng)
-        if not ids:
+        request = email_real.request_for(cd, "reminder_overdue_1", AS_OF, rng, 32_768)
+        if request is None:
             continue
-        focused = email_real.email_facts(
-            build_facts(cd.customer, cd.structured, AS_OF, ids, dispute)
-        )
-        assert not focused.list_other_invoices and focused.contact_name is None
         hits = email_real.passage_hits(cd, rng)
-        expected = [OPEN, FACTS_HEADER, *(line for line, _ in fact_lines(focused))]
-        if hits:
-            expected += [PASSAGES_HEADER, *(passage_line(h) for h in hits)]
-        expected.append(CLOSE)
-        block = email_real.render_block(focused, hits, max_tokens=32_768)
-        assert block == "\n".join(expected)
-        invoice_lines = [x for x in block.splitlines() if x.startswith("[invoice:")]
-        assert len(invoice_lines) == len(ids) <= email_real.MAX_FOCUS
+        block = email_real.block_for(cd.customer, cd.structured, request, hits, AS_OF)
+        assert not block.facts.list_other_invoices and block.facts.contact_name is None
+        invoice_lines = [x for x in block.text.splitlines() if x.startswith("[invoice:")]
+        assert 1 <= len(invoice_lines) <= MAX_FOCUS
+        assert len(block.passages) == len(hits)
         # the balance line counts every open invoice, as the server's does
-        assert f": {len(facts.open_invoices)} open invoices," in block
-        assert "Contact:" not in block and "Collector:" not in block
+        every = build_facts(cd.customer, cd.structured, AS_OF)
+        assert f": {len(every.open_invoices)} open invoices," in block.text
+        assert "Contact:" not in block.text and "Collector:" not in block.text
         checked += 1
     assert checked
 

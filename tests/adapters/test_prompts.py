@@ -2,14 +2,9 @@
 import pytest
 
 from adapters.prompts import template_for
-from adapters.prompts.context import customer_names, parse_context
 from adapters.tasks import UnknownTaskError
 
-CONTEXT = """<context>
-[customer:C-0042@v3] Customer: Brightwater Foods GmbH; terms NET30; currency EUR; dunning level 1
-[invoice:INV-10023@v2] Invoice INV-10023, PO PO-5531, issued 2026-09-01, due 2026-10-01, open 1,250.00 EUR
-a free passage without a tag
-</context>"""
+CONTEXT = template_for("ar-email-drafter").EXAMPLE_CONTEXT
 
 
 def test_system_prompt_first_and_identical() -> None:
@@ -31,16 +26,15 @@ def test_classifier_completion_is_the_label() -> None:
         t.completion("nonsense")
 
 
-def test_context_parser_is_tolerant() -> None:
-    facts = parse_context(CONTEXT)
-    assert [f.kind for f in facts] == ["customer", "invoice", "passage"]
-    assert facts[1].id == "INV-10023" and facts[1].version == "v2"
-    assert customer_names(facts) == ["Brightwater Foods GmbH"]
-    line = "[customer:C00007@v1] Customer Redwood Wholesale Ltd (C00007). Terms: NET60 (60 days)."
-    assert customer_names(parse_context(line)) == ["Redwood Wholesale Ltd"]
-    assert parse_context("[invoice:X-1] text only")[0].version is None
-    msg = template_for("ar-email-drafter").messages("[note:N-1@v1] hello", "final_notice")
-    assert "<context>\n[note:N-1@v1] hello\n</context>" in msg[1]["content"]
+def test_email_prompt_carries_the_block_instructions_and_language() -> None:
+    t = template_for("ar-email-drafter")
+    plain = t.messages(CONTEXT, "final_notice")[1]["content"]
+    assert plain == f"Email type: final_notice\n\n{CONTEXT}"
+    asked = t.messages(CONTEXT, "final_notice", " Quote the PO. ", "de")[1]["content"]
+    assert asked.startswith(plain + "\n\nInstructions from the AR team: Quote the PO.\n")
+    assert asked.endswith("Write the e-mail in the language with code 'de'.")
+    with pytest.raises(ValueError):
+        t.context_request("C1", "nope")
 
 
 def test_unknown_task() -> None:

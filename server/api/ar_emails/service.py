@@ -5,15 +5,11 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from adapters.evaluation.email_checks import EmailCheck, check_email
-from adapters.evaluation.facts import extract
-from adapters.prompts import template_for
-from adapters.tasks import EMAIL_DRAFTER
-from retrieval.context import ContextBlock
-from server.api.ar_emails.focus import focus_dispute_id, focus_invoice_ids
+from adapters.prompts import ar_email_drafter
+from retrieval.block import ContextBlock
 from server.api.ar_emails.protocol import EmailRequest
 from server.api.common.generation import GenerationRun, new_request_id
 from server.api.common.routing import adapter_ref, require_adapter
@@ -34,18 +30,9 @@ def split_email(draft: str) -> tuple[str, str]:
     return "", draft.strip()
 
 
-def checked_facts(draft: str) -> list[str]:
-    """The checkable facts a draft states: ids, amounts, currencies, dates, company names."""
-    f = extract(draft)
-    return sorted(
-        {
-            *f.ids,
-            *(str(a) for a in f.amounts),
-            *f.currencies,
-            *(d.isoformat() for d in f.dates),
-            *f.companies,
-        }
-    )
+def email_messages(context: ContextBlock, req: EmailRequest) -> list[dict[str, str]]:
+    """The chat messages of one e-mail request: the adapter's template over the block."""
+    return ar_email_drafter.messages(context.text, req.email_type, req.instructions, req.language)
 
 
 @dataclass
@@ -64,38 +51,18 @@ class EmailService:
 
     def _context(self, tenant_id: str, req: EmailRequest) -> ContextBlock:
         """The customer's block, listing the invoices this e-mail is about (blocking)."""
-        store = self.retrieval.store
-        store.require_customer(tenant_id, req.customer_id)  # 404 before anything else
-        invoice_ids, dispute_id = req.invoice_ids, req.dispute_id
-        if not invoice_ids or (dispute_id is None and req.email_type == "dispute_acknowledgement"):
-            records = store.records(tenant_id, req.customer_id, ("invoice", "dispute", "payment"))
-            if req.email_type == "dispute_acknowledgement":
-                dispute_id = focus_dispute_id(records, dispute_id)
-            invoice_ids = invoice_ids or focus_invoice_ids(
-                req.email_type, records, date.today(), dispute_id
-            )
-        query = " ".join(filter(None, [req.email_type.replace("_", " "), req.instructions]))
-        return self.retrieval.assembler.assemble(
-            tenant_id,
+        request = ar_email_drafter.context_request(
             req.customer_id,
-            query,
+            req.email_type,
+            tuple(req.invoice_ids or ()),
+            req.dispute_id,
+            req.instructions,
             self.state.settings.email_context_tokens,
-            invoice_ids,
-            dispute_id,
-            only_focus_invoices=True,
-            include_people=False,
         )
+        return self.retrieval.assembler.assemble_request(tenant_id, request)
 
     def _prompt(self, context: ContextBlock, req: EmailRequest) -> list[int]:
-        messages = template_for(EMAIL_DRAFTER).messages(context.text, req.email_type)
-        extra = []
-        if req.instructions:
-            extra.append(f"Instructions from the AR team: {req.instructions.strip()}")
-        if req.language != "en":
-            extra.append(f"Write the e-mail in the language with code '{req.language}'.")
-        if extra:
-            messages[-1]["content"] += "\n\n" + "\n".join(extra)
-        return self.engine.tokenize(self.engine.render_chat(messages))
+        return self.engine.tokenize(self.engine.render_chat(email_messages(context, req)))
 
     async def _generate(
         self, adapter: str, prompt: list[int], sampling: SamplingConfig
@@ -115,7 +82,7 @@ class EmailService:
             seed=RETRY_SEED if resample else None,
         )
         draft, p, c = await self._generate(adapter, self._prompt(used, req), sampling)
-        return Attempt(draft, check_email(draft, used.text, req.email_type), p, c)
+        return Attempt(draft, check_email(draft, used.text, req.email_type, used.statement), p, c)
 
     def _count_grounding_failure(self, adapter: str, outcome: str) -> None:
         metrics = self.state.metrics
@@ -166,7 +133,7 @@ class EmailService:
             "citations": [c.as_dict() for c in used.citations],
             "grounding": {
                 "grounded": check.grounded,
-                "checked_facts": checked_facts(draft),
+                "checked_facts": check.checked_facts,
                 "unsupported_facts": check.unsupported,
                 "attempts": len(attempts),
                 "missing_elements": check.missing_elements,

@@ -1,11 +1,12 @@
-"""Focus invoices of an e-mail when the caller names none (pure logic, no engine)."""
+"""Focus invoices and dispute of a request when the caller names none (pure logic)."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
 from retrieval.ingest import validate_row
-from server.api.ar_emails.focus import focus_dispute_id, focus_invoice_ids
+from adapters.tasks import EMAIL_FOCUS, EMAIL_TYPES
+from retrieval.focus import Focus, FocusRule, choose_focus
 
 TODAY = date(2026, 6, 30)
 
@@ -72,14 +73,40 @@ RECORDS = [
 
 
 def test_reminders_name_the_three_most_overdue_open_invoices() -> None:
-    assert focus_invoice_ids("reminder_overdue_1", RECORDS, TODAY) == ["INV-1", "INV-3", "INV-2"]
+    assert choose_focus(FocusRule.OVERDUE, RECORDS, TODAY).invoice_ids == (
+        "INV-1",
+        "INV-3",
+        "INV-2",
+    )
 
 
 def test_pre_due_names_upcoming_invoices() -> None:
-    assert focus_invoice_ids("reminder_pre_due", RECORDS, TODAY) == ["INV-7", "INV-6"]
+    assert choose_focus(FocusRule.UPCOMING, RECORDS, TODAY).invoice_ids == ("INV-7", "INV-6")
 
 
 def test_dispute_and_payment_types_follow_their_records() -> None:
-    assert focus_dispute_id(RECORDS, None) == "D-1"
-    assert focus_invoice_ids("dispute_acknowledgement", RECORDS, TODAY, "D-1") == ["INV-2"]
-    assert focus_invoice_ids("payment_confirmation", RECORDS, TODAY) == ["INV-4"]
+    assert choose_focus(FocusRule.DISPUTE, RECORDS, TODAY) == Focus(("INV-2",), "D-1")
+    assert choose_focus(FocusRule.DISPUTE, RECORDS, TODAY, dispute_id="D-1").invoice_ids == (
+        "INV-2",
+    )
+    assert choose_focus(FocusRule.PAYMENT, RECORDS, TODAY).invoice_ids == ("INV-4",)
+
+
+def test_named_invoices_win_and_no_rule_adds_nothing() -> None:
+    assert choose_focus(FocusRule.OVERDUE, RECORDS, TODAY, ("INV-5",)).invoice_ids == ("INV-5",)
+    assert choose_focus(None, RECORDS, TODAY) == Focus((), None)
+
+
+def test_a_dispute_names_at_most_three_invoices() -> None:
+    many = RECORDS[-2].model_copy(
+        update={"dispute_id": "D-2", "invoice_ids": ["INV-1", "INV-2", "INV-3", "INV-5"],
+                "opened_date": TODAY}
+    )  # fmt: skip
+    focus = choose_focus(FocusRule.DISPUTE, [*RECORDS, many], TODAY)
+    assert focus == Focus(("INV-1", "INV-2", "INV-3"), "D-2")  # the latest open dispute
+
+
+def test_every_email_type_has_a_focus_rule() -> None:
+    assert set(EMAIL_FOCUS) == set(EMAIL_TYPES) and all(
+        isinstance(r, FocusRule) for r in EMAIL_FOCUS.values()
+    )

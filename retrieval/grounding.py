@@ -1,5 +1,6 @@
-"""Extract checkable facts from text: identifiers, amounts, currencies, dates, company names,
-and contact data. Used on the context and on a draft, then compared."""
+"""Grounding: the facts a draft states (ids, amounts, currencies, dates, company names) against
+the values the context block's fact lines state. The server checks every e-mail with it and the
+evaluation harness scores drafts with it; each side is extracted once."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+
+from retrieval.statements import Statement
 
 CURRENCIES = {"EUR", "USD", "GBP", "CHF", "SEK", "PLN", "DKK", "CAD", "NOK", "JPY", "AUD", "CZK"}
 SYMBOLS = {"€": "EUR", "$": "USD", "£": "GBP"}
@@ -24,11 +27,14 @@ WORD_DATE = re.compile(
 ID_RE = re.compile(
     r"\b(?:[A-Z]{1,5}-?\d[\dA-Z]*(?:[/-]\d+)*|[A-Z]{2,5}\d{4}/\d+|\d{4}-\d{4,6}|\d{6,}|PO \d{4,})\b"
 )
-LEGAL = (
-    r"GmbH|Ltd|Inc\.?|LLC|B\.V\.|S\.A\.|AG|S\.r\.l\.|plc|PLC|SARL|Oy|Corp\.?|Co\.|e\.V\.|KGaA|KG|OHG"
-    r"|GbR|LLP|N\.V\.|S\.p\.A\.|Limited"
-)
-COMPANY_RE = re.compile(rf"\b((?:[A-Z][\w&'-]*\s){{1,4}}(?:{LEGAL}))(?![\w])")
+# Legal forms that end a company name; generated names use the first eleven.
+LEGAL_FORMS = (
+    "GmbH", "Ltd", "Inc.", "LLC", "B.V.", "S.A.", "AG", "S.r.l.", "plc", "SARL", "Oy",
+    "Inc", "PLC", "Corp.", "Corp", "Co.", "e.V.", "KGaA", "KG", "OHG", "GbR", "LLP", "N.V.",
+    "S.p.A.", "Limited",
+)  # fmt: skip
+_LEGAL = "|".join(re.escape(f) for f in sorted(LEGAL_FORMS, key=len, reverse=True))
+COMPANY_RE = re.compile(rf"\b((?:[A-Z][\w&'-]*\s){{1,4}}(?:{_LEGAL}))(?![\w])")
 URL_RE = re.compile(r"\bhttps?://\S+|\bwww\.\S+")
 
 
@@ -97,3 +103,49 @@ def extract(text: str) -> TextFacts:
     facts.ids = {i for i in ID_RE.findall(masked) if i not in CURRENCIES}
     facts.companies = {_strip_lead(c.strip()) for c in COMPANY_RE.findall(text)}
     return facts
+
+
+GENERIC_GREETINGS = re.compile(r"(?i)(accounts payable|sir or madam|customer|valued customer)")
+GREETING_RE = re.compile(r"^Dear (.+?)(?: team)?,\s*$", re.MULTILINE)
+
+
+def _is_stated_id(value: str, known: set[str]) -> bool:
+    v = value.lower()
+    return v in known or (v.startswith("po ") and v[3:] in known)
+
+
+def _is_stated_name(value: str, names: frozenset[str]) -> bool:
+    v = value.lower()
+    return any(v in n.lower() for n in names)
+
+
+def unsupported_facts(draft: TextFacts, stated: Statement) -> list[str]:
+    """What the draft states that the block's fact lines do not, one entry per fact."""
+    known = {i.lower() for i in stated.ids}
+    out = [f"id {i}" for i in sorted(draft.ids) if not _is_stated_id(i, known)]
+    out += [f"amount {a}" for a in sorted(draft.amounts - stated.amounts)]
+    out += [f"currency {c}" for c in sorted(draft.currencies - stated.currencies)]
+    out += [f"date {d.isoformat()}" for d in sorted(draft.dates - stated.dates)]
+    out += [f"company {c}" for c in sorted(draft.companies) if not _is_stated_name(c, stated.names)]
+    m = GREETING_RE.search(draft.raw)
+    if (
+        m
+        and stated.customer_names
+        and not any(n.lower() in m.group(1).lower() for n in stated.customer_names)
+        and not GENERIC_GREETINGS.match(m.group(1))
+    ):
+        out.append(f"greeting name {m.group(1)}")
+    return out
+
+
+def checked_facts(draft: TextFacts) -> list[str]:
+    """The checkable facts a draft states, as strings (what a response reports)."""
+    return sorted(
+        {
+            *draft.ids,
+            *(str(a) for a in draft.amounts),
+            *draft.currencies,
+            *(d.isoformat() for d in draft.dates),
+            *draft.companies,
+        }
+    )
