@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from tests.server.api.test_errors_live import assert_error
+from tests.helpers import assert_error
 from tests.server.conftest import LiveServer
 
 pytestmark = pytest.mark.engine
