@@ -34,18 +34,23 @@ model: install
 # `make serve FORCE_ADAPTERS='["NAME@VERSION"]'`; the server logs the refusal it overrode.
 FORCE_ADAPTERS ?= []
 
+# Demo data is opt-in (off in settings and in deploy/): the local server loads it on first start.
 serve: model
 	$(ARSERVE) keys dev
 	ARSERVE_KEYS_FILE=$${ARSERVE_KEYS_FILE:-$(CACHE_DIR)/keys.json} \
+	ARSERVE_LOAD_DEMO_DATA=$${ARSERVE_LOAD_DEMO_DATA:-true} \
 	ARSERVE_FORCE_ADAPTERS='$(FORCE_ADAPTERS)' $(ARSERVE) serve
 
 demo: install
 	$(ARSERVE) demo
 
+# The layer contracts (pyproject.toml [tool.importlinter]) first: they fail in seconds.
 test: model
+	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m pytest -q tests
 
 lint: install
+	$(VENV)/bin/lint-imports --no-cache
 	$(VENV)/bin/ruff check server retrieval adapters benchmarks tests
 	$(VENV)/bin/ruff format --check server retrieval adapters benchmarks tests
 	$(VENV)/bin/mypy server adapters retrieval benchmarks

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import logging
+from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 
-from server import cli_adapters, cli_bench, cli_data
+from server import cli_adapters, cli_data
 from server.settings import Settings
+
+# Packages above the server (benchmarks) add their commands through this entry point group.
+COMMANDS_GROUP = "arserve.commands"
 
 app = typer.Typer(help="arserve: multi-adapter LoRA inference for AR teams.", no_args_is_help=True)
 model_app = typer.Typer(help="Base model preparation.", no_args_is_help=True)
@@ -18,46 +23,29 @@ app.add_typer(model_app, name="model")
 app.add_typer(keys_app, name="keys")
 app.add_typer(cli_data.app, name="data")
 app.add_typer(cli_adapters.app, name="adapters")
-app.add_typer(cli_bench.app, name="bench")
+for command in entry_points(group=COMMANDS_GROUP):
+    app.add_typer(command.load(), name=command.name)
 
 
-def settings_with(**overrides: Any) -> Settings:
-    """Environment (ARSERVE_*) first, then any CLI flag that was given."""
-    return Settings(**{k: v for k, v in overrides.items() if v is not None})
-
-
-@app.command()
-def serve(
-    host: Annotated[str | None, typer.Option()] = None,
-    port: Annotated[int | None, typer.Option()] = None,
-    base_model: Annotated[str | None, typer.Option(help="HF folder or hub id.")] = None,
-    adapters_dir: Annotated[Path | None, typer.Option()] = None,
-    keys_file: Annotated[Path | None, typer.Option()] = None,
-    dtype: Annotated[str | None, typer.Option(help="auto|bfloat16|float16|float32")] = None,
-    max_model_len: Annotated[int | None, typer.Option()] = None,
-    max_num_seqs: Annotated[int | None, typer.Option()] = None,
-    max_loras: Annotated[int | None, typer.Option()] = None,
-    max_lora_rank: Annotated[int | None, typer.Option()] = None,
-    kv_cache_space_gib: Annotated[int | None, typer.Option()] = None,
-) -> None:
-    """Start the OpenAI-compatible server."""
+# `--help` and every flag go to the settings' own CLI parser (one flag per setting).
+@app.command(
+    context_settings={
+        "allow_extra_args": True,
+        "ignore_unknown_options": True,
+        "help_option_names": [],
+    }
+)
+def serve(ctx: typer.Context) -> None:
+    """Start the OpenAI-compatible server; every setting is a flag (`arserve serve --help`)."""
     import uvicorn
 
     from server.app import create_app
 
-    settings = settings_with(
-        host=host,
-        port=port,
-        base_model=base_model,
-        adapters_dir=adapters_dir,
-        keys_file=keys_file,
-        dtype=dtype,
-        max_model_len=max_model_len,
-        max_num_seqs=max_num_seqs,
-        max_loras=max_loras,
-        max_lora_rank=max_lora_rank,
-        kv_cache_space_gib=kv_cache_space_gib,
-    )
+    try:
+        settings = Settings.from_cli(ctx.args)
+    except ValidationError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
     if settings.keys_file is None and not settings.is_loopback:
         # Without a keys file every caller acts as one local principal: fine on loopback only.
         typer.echo(

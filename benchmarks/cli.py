@@ -1,5 +1,8 @@
 """`arserve bench ...`: latency, throughput and cost benchmarks (see benchmarks/serving/).
 
+Joins the `arserve` command through the `arserve.commands` entry point group (pyproject.toml),
+so the server package never imports benchmarks.
+
 arserve bench serve                  # one load test on a server it starts (8 adapters)
 arserve bench serve --url http://127.0.0.1:8000 --api-key KEY --rate 2
 arserve bench sweep                  # adapter sweep 1, 4, 8 (uniform and Zipf)
