@@ -22,6 +22,7 @@ def _hits(store: RetrievalStore, *args, **kwargs) -> list[tuple[str, float]]:
     return [(h.citation.id, round(h.score, 5)) for h in store.search(*args, **kwargs)]
 
 
+@pytest.mark.filterwarnings("ignore:Failed to obtain server version")
 def test_server_url_wins_over_the_embedded_folder(tmp_path: Path) -> None:
     cfg = RetrievalConfig(qdrant_url="http://127.0.0.1:9", qdrant_path=tmp_path / "q", timeout_s=1)
     with pytest.raises(StoreUnavailableError):
