@@ -32,10 +32,8 @@ def sha256_files(paths: list[Path]) -> str:
     return digest.hexdigest()
 
 
-class TestSet(BaseModel):
-    """The held-out file an evaluation ran on."""
-
-    __test__ = False  # not a pytest test class, whatever its name
+class HeldOutSet(BaseModel):
+    """The held-out file an evaluation ran on (`test_set` in the manifest)."""
 
     path: str
     sha256: str
@@ -49,7 +47,7 @@ class Evaluation(BaseModel):
 
     metrics: dict[str, float] = Field(default_factory=dict)  # flat: adapter and baseline_*
     n: int = 0
-    test_set: TestSet | None = None
+    test_set: HeldOutSet | None = None
     report: str | None = None  # relative to the entry's folder
     engine_model: str = ""
     evaluated_at: str | None = None

@@ -20,7 +20,7 @@ from adapters.data.records import Record, baseline_prompt, to_prompt
 from adapters.evaluation.classification import classification_metrics
 from adapters.evaluation.email_checks import check_email, email_metrics
 from adapters.evaluation.judge import JudgeConfig, judge_emails
-from adapters.manifest import TestSet, sha256_file
+from adapters.manifest import HeldOutSet, sha256_file
 from adapters.registry import RegistryEntry
 from adapters.tasks import DISPUTE_CLASSIFIER, DISPUTE_LABELS
 
@@ -58,7 +58,7 @@ class EvalResult:
     metrics: dict[str, dict[str, Any]]  # system -> metrics
     summary: dict[str, float]  # flat adapter metrics and gains, what the gate reads
     predictions: list[dict[str, Any]] = field(default_factory=list)
-    test_set: TestSet | None = None
+    test_set: HeldOutSet | None = None
     engine_model: str = ""
     seconds: float = 0.0
     created_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
@@ -130,7 +130,9 @@ async def evaluate(
         engine_model=engine_model,
     )
     if test_path is not None:
-        result.test_set = TestSet(path=test_path.name, sha256=sha256_file(test_path), n=len(rows))
+        result.test_set = HeldOutSet(
+            path=test_path.name, sha256=sha256_file(test_path), n=len(rows)
+        )
     result.seconds = round(asyncio.get_running_loop().time() - start, 1)
     return result
 

@@ -18,8 +18,9 @@ from tests.adapters.conftest import REPO, FakeModel, copy_entry
 
 DATA = REPO / "adapters" / "datasets"
 CONTEXT = """<context>
-[customer:C-0042@v3] Customer: Brightwater Foods GmbH; terms NET30; currency EUR; dunning level 1
-[invoice:INV-10023@v2] Invoice INV-10023, PO PO-5531, issued 2026-09-01, due 2026-10-01, open 1,250.00 EUR, 58 days overdue
+## Customer facts
+[customer:C-0042@v3] Customer Brightwater Foods GmbH (C-0042). Terms: NET30 (30 days). Credit limit: 20000.00 EUR. Risk: low. Dunning level: 1.
+[invoice:INV-10023@v2] Invoice INV-10023: issued 2026-09-01, due 2026-10-01, gross 1250.00 EUR, open 1250.00 EUR, status open, 58 days overdue.
 </context>"""
 GOOD = """Subject: Payment reminder: invoice INV-10023
 
