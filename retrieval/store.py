@@ -1,7 +1,8 @@
 """The store: one object per process, opened once and shared (thread-safe reads and writes).
 
-Every read takes ``tenant_id`` first and builds its filter in ``retrieval.filters``; results
-are checked again against the scope before they leave (defence in depth).
+It talks to the one backend its config's location chose (``retrieval.backend``).  Every read
+takes ``tenant_id`` first and builds its filter in ``retrieval.filters``; results are checked
+again against the scope before they leave (defence in depth).
 """
 
 from __future__ import annotations
