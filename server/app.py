@@ -10,10 +10,15 @@ from typing import TYPE_CHECKING
 from fastapi import FastAPI
 
 from server.api.adapters.router import router as adapters_router
+from server.api.adapters.service import AdapterAdmin
 from server.api.ar_emails.router import router as ar_emails_router
+from server.api.ar_emails.service import EmailService
 from server.api.chat.router import router as chat_router
+from server.api.chat.service import ChatService
 from server.api.completions.router import router as completions_router
+from server.api.completions.service import CompletionService
 from server.api.disputes.router import router as disputes_router
+from server.api.disputes.service import DisputeService
 from server.api.errors import install_error_handlers
 from server.api.health.router import router as health_router
 from server.api.limits import BodyLimitMiddleware
@@ -28,6 +33,20 @@ from server.state import Admission, AppState
 
 if TYPE_CHECKING:
     from server.retrieval_runtime import RetrievalRuntime
+
+
+def build_services(state: AppState) -> Services:
+    """Each endpoint's service, built once; those that need the engine or the store are built
+    the first time they are asked for once it is ready."""
+    services = Services()
+    services.add(ChatService, lambda: ChatService(state, state.ready_engine()))
+    services.add(CompletionService, lambda: CompletionService(state, state.ready_engine()))
+    services.add(DisputeService, lambda: DisputeService(state, state.ready_engine()))
+    services.add(
+        EmailService, lambda: EmailService(state, state.ready_engine(), state.ready_retrieval())
+    )
+    services.add(AdapterAdmin, lambda: AdapterAdmin(state))
+    return services
 
 
 def create_app(
@@ -71,7 +90,7 @@ def create_app(
 
     app = FastAPI(title="arserve", version="0.1.0", lifespan=lifespan)
     app.state.arserve = state
-    app.state.services = Services.build(state)
+    app.state.services = build_services(state)
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)
     for router in (

@@ -6,11 +6,6 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
-from server.api.adapters.service import AdapterAdmin
-from server.api.ar_emails.service import EmailService
-from server.api.chat.service import ChatService
-from server.api.completions.service import CompletionService
-from server.api.disputes.service import DisputeService
 from server.api.services import Services
 from server.auth import LOCAL_PRINCIPAL, Principal
 from server.engine.protocol import Engine
@@ -53,33 +48,6 @@ def require_admin(principal: Annotated[Principal, Depends(get_principal)]) -> Pr
     return principal
 
 
-# Each service dependency answers 503 while what the service needs is not ready; declared
-# after the principal, so a bad key still gets its 401 first.
-def get_chat(services: ServicesDep) -> ChatService:
-    return services.chat.get()
-
-
-def get_completions(services: ServicesDep) -> CompletionService:
-    return services.completions.get()
-
-
-def get_disputes(services: ServicesDep) -> DisputeService:
-    return services.disputes.get()
-
-
-def get_emails(services: ServicesDep) -> EmailService:
-    return services.emails.get()
-
-
-def get_adapter_admin(services: ServicesDep) -> AdapterAdmin:
-    return services.adapters
-
-
 EngineDep = Annotated[Engine, Depends(get_engine)]
 InferPrincipal = Annotated[Principal, Depends(require_infer)]
 AdminPrincipal = Annotated[Principal, Depends(require_admin)]
-ChatDep = Annotated[ChatService, Depends(get_chat)]
-CompletionsDep = Annotated[CompletionService, Depends(get_completions)]
-DisputesDep = Annotated[DisputeService, Depends(get_disputes)]
-EmailsDep = Annotated[EmailService, Depends(get_emails)]
-AdapterAdminDep = Annotated[AdapterAdmin, Depends(get_adapter_admin)]

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
 from server.api.adapters.protocol import (
     AdapterDeleted,
@@ -12,9 +12,17 @@ from server.api.adapters.protocol import (
     AdapterStatusOut,
     LoadAdapterRequest,
 )
-from server.api.deps import AdapterAdminDep, AdminPrincipal
+from server.api.adapters.service import AdapterAdmin
+from server.api.deps import AdminPrincipal, ServicesDep
 
 router = APIRouter()
+
+
+def get_admin(services: ServicesDep) -> AdapterAdmin:
+    return services.get(AdapterAdmin)
+
+
+AdapterAdminDep = Annotated[AdapterAdmin, Depends(get_admin)]
 
 
 @router.get("/v1/adapters", response_model=AdapterList)

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
 from server.api.ar_emails.protocol import EmailRequest, EmailResponse
-from server.api.deps import EmailsDep, InferPrincipal
+from server.api.ar_emails.service import EmailService
+from server.api.deps import InferPrincipal, ServicesDep
 
 router = APIRouter()
+
+
+def get_emails(services: ServicesDep) -> EmailService:
+    return services.get(EmailService)
+
+
+EmailsDep = Annotated[EmailService, Depends(get_emails)]
 
 
 # exclude_unset: a citation without `updated_at` leaves it out, as the service does.

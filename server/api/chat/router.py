@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
 from server.api.chat.protocol import ChatCompletionRequest, ChatCompletionResponse
+from server.api.chat.service import ChatService
 from server.api.common.sse import sse_response
-from server.api.deps import ChatDep, InferPrincipal
+from server.api.deps import InferPrincipal, ServicesDep
 
 router = APIRouter()
+
+
+def get_chat(services: ServicesDep) -> ChatService:
+    return services.get(ChatService)
+
+
+ChatDep = Annotated[ChatService, Depends(get_chat)]
 
 
 @router.post("/v1/chat/completions", response_model=ChatCompletionResponse)

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
 from server.api.common.sse import sse_response
 from server.api.completions.protocol import CompletionRequest, CompletionResponse
-from server.api.deps import CompletionsDep, InferPrincipal
+from server.api.completions.service import CompletionService
+from server.api.deps import InferPrincipal, ServicesDep
 
 router = APIRouter()
+
+
+def get_completions(services: ServicesDep) -> CompletionService:
+    return services.get(CompletionService)
+
+
+CompletionsDep = Annotated[CompletionService, Depends(get_completions)]
 
 
 @router.post("/v1/completions", response_model=CompletionResponse)

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
-from server.api.deps import DisputesDep, InferPrincipal
+from server.api.deps import InferPrincipal, ServicesDep
 from server.api.disputes.protocol import ClassifyRequest, ClassifyResponse
+from server.api.disputes.service import DisputeService
 
 router = APIRouter()
+
+
+def get_disputes(services: ServicesDep) -> DisputeService:
+    return services.get(DisputeService)
+
+
+DisputesDep = Annotated[DisputeService, Depends(get_disputes)]
 
 
 # exclude_unset: a citation without `updated_at` leaves it out, as the service does.

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
-from typing import Any, cast
+from typing import Any
 
 import httpx
 import pytest
 
 from server.api.ar_emails.protocol import EmailRequest
-from server.api.ar_emails.service import EmailService
-from server.api.services import Once, Services
+from server.api.ar_emails.router import get_emails
 from server.app import create_app
 from server.settings import Settings
 from tests.helpers import assert_error
@@ -56,10 +54,7 @@ def anyio_backend() -> str:
 async def test_service_draft_passes_the_response_model_unchanged() -> None:
     app = create_app(Settings(), FakeEngine())  # type: ignore[arg-type]
     stub = StubEmails()
-    services = cast(Services, app.state.services)
-    app.state.services = dataclasses.replace(
-        services, emails=Once(lambda: cast(EmailService, stub))
-    )
+    app.dependency_overrides[get_emails] = lambda: stub
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
         r = await client.post(
