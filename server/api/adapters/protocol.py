@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, Field
+
+from server.adapter_manager import AdapterState
 
 
 class LoadAdapterRequest(BaseModel):
@@ -14,12 +16,12 @@ class LoadAdapterRequest(BaseModel):
 
 class AdapterStatusOut(BaseModel):
     name: str
-    status: Literal["loading", "ready", "error"]
+    status: AdapterState
     rank: int | None = None
     version: str | None = None
     task: str | None = None
     reason: str | None = Field(default=None, description="why it failed to load")
-    eval_summary: dict[str, Any] | None = None
+    eval_summary: dict[str, float] | None = None
     load_seconds: float | None = None
 
 
