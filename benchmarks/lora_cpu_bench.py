@@ -128,7 +128,8 @@ def run_engine(args: argparse.Namespace, dtype: str) -> dict[str, Any]:
         enable_lora=not args.no_lora_engine,
     )
     base = prepare_default_model(settings.cache_dir)
-    apply_process_env(settings, "cpu")
+    options = settings.engine_options()
+    apply_process_env(options, "cpu")
     folder = settings.cache_dir / "bench-adapters"
     loras = {
         rank: [
@@ -138,7 +139,7 @@ def run_engine(args: argparse.Namespace, dtype: str) -> dict[str, Any]:
         ]
         for rank in (args.ranks if not args.no_lora_engine else [])
     }  # fmt: skip
-    engine_args = build_engine_config(settings, str(base)).engine_args
+    engine_args = build_engine_config(options, str(base)).engine_args
     started = time.perf_counter()
     llm = LLM(**engine_args)
     start_s = time.perf_counter() - started

@@ -12,8 +12,9 @@ from pathlib import Path
 
 from adapters.data import disputes, email_real
 from adapters.data.neardup import components, near_duplicate_pairs, normalize
-from adapters.data.records import Record, dedup_key, text_fields
+from adapters.data.records import dedup_key, text_fields
 from adapters.pii import scrub
+from adapters.prompts import Record
 from adapters.tasks import DISPUTE_CLASSIFIER, check_task
 from retrieval.tokens import make_token_counter
 

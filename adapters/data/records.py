@@ -1,15 +1,12 @@
-"""Dataset records per task: the text fields, and the (messages, completion) they train on."""
+"""Dataset records per task: reading them, their text fields and their dedup key."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
-from adapters.prompts import ar_email_drafter, dispute_classifier
+from adapters.prompts import Record
 from adapters.tasks import DISPUTE_CLASSIFIER, check_task
-
-Record = dict[str, Any]
 
 
 def read_jsonl(path: Path, limit: int | None = None, skip: int = 0) -> list[dict]:
@@ -35,18 +32,3 @@ def text_fields(task: str) -> tuple[str, ...]:
 def dedup_key(task: str, rec: Record) -> str:
     """The text compared across splits for near-duplicates."""
     return rec["text"] if task == DISPUTE_CLASSIFIER else rec["context"]
-
-
-def to_prompt(task: str, rec: Record) -> tuple[list[dict[str, str]], str]:
-    if check_task(task) == DISPUTE_CLASSIFIER:
-        return dispute_classifier.messages(rec["text"]), dispute_classifier.completion(rec["label"])
-    return (
-        ar_email_drafter.messages(rec["context"], rec["email_type"]),
-        ar_email_drafter.completion(rec["email"]),
-    )
-
-
-def baseline_prompt(task: str, rec: Record) -> list[dict[str, str]]:
-    if check_task(task) == DISPUTE_CLASSIFIER:
-        return dispute_classifier.baseline_messages(rec["text"])
-    return ar_email_drafter.baseline_messages(rec["context"], rec["email_type"])

@@ -16,11 +16,11 @@ from typing import Any
 
 from tqdm import tqdm
 
-from adapters.data.records import Record, baseline_prompt, to_prompt
 from adapters.evaluation.classification import classification_metrics
 from adapters.evaluation.email_checks import check_email, email_metrics
 from adapters.evaluation.judge import JudgeConfig, judge_emails
 from adapters.manifest import HeldOutSet, sha256_file
+from adapters.prompts import Record, baseline_prompt, to_prompt
 from adapters.registry import RegistryEntry
 from adapters.tasks import DISPUTE_CLASSIFIER, DISPUTE_LABELS
 

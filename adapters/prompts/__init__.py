@@ -4,6 +4,7 @@ so the engine's prefix cache can reuse it; each template has a version recorded 
 from __future__ import annotations
 
 from types import ModuleType
+from typing import Any
 
 from adapters.prompts import ar_email_drafter, dispute_classifier
 from adapters.tasks import DISPUTE_CLASSIFIER, EMAIL_DRAFTER, check_task
@@ -18,3 +19,22 @@ def template_for(task: str) -> ModuleType:
     """The template module of a task: TEMPLATE_VERSION, SYSTEM_PROMPT, messages(),
     baseline_messages() and completion()."""
     return _TEMPLATES[check_task(task)]
+
+
+#: one row of a task's data set (JSONL object)
+Record = dict[str, Any]
+
+
+def to_prompt(task: str, rec: Record) -> tuple[list[dict[str, str]], str]:
+    if check_task(task) == DISPUTE_CLASSIFIER:
+        return dispute_classifier.messages(rec["text"]), dispute_classifier.completion(rec["label"])
+    return (
+        ar_email_drafter.messages(rec["context"], rec["email_type"]),
+        ar_email_drafter.completion(rec["email"]),
+    )
+
+
+def baseline_prompt(task: str, rec: Record) -> list[dict[str, str]]:
+    if check_task(task) == DISPUTE_CLASSIFIER:
+        return dispute_classifier.baseline_messages(rec["text"])
+    return ar_email_drafter.baseline_messages(rec["context"], rec["email_type"])

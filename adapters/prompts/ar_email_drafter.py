@@ -10,8 +10,8 @@ from datetime import date
 from decimal import Decimal
 
 from adapters.tasks import EMAIL_FOCUS, EMAIL_TYPES
-from retrieval.citations import Citation
 from retrieval.assembly import ContextRequest, fit_block
+from retrieval.citations import Citation
 from retrieval.facts import CustomerFacts, InvoiceFacts
 
 #: the context budget of an e-mail (the server's `email_context_tokens` default)

@@ -8,10 +8,10 @@ from dataclasses import asdict
 from pathlib import Path
 
 from adapters.data.build import DATA_ROOT
-from adapters.data.records import read_jsonl, to_prompt
+from adapters.data.records import read_jsonl
 from adapters.manifest import WEIGHTS_FILE, Manifest, sha256_file, sha256_files
 from adapters.pii_check import require_clean
-from adapters.prompts import template_for
+from adapters.prompts import template_for, to_prompt
 from adapters.registry import Registry
 from adapters.tasks import check_task
 from adapters.training.config import TrainConfig

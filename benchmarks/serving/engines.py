@@ -30,8 +30,9 @@ class RawEngine:
         from vllm.engine.arg_utils import AsyncEngineArgs
         from vllm.v1.engine.async_llm import AsyncLLM
 
-        config = build_engine_config(settings, str(model_path))
-        apply_process_env(settings, config.device)
+        options = settings.engine_options()
+        config = build_engine_config(options, str(model_path))
+        apply_process_env(options, config.device)
         llm = AsyncLLM.from_engine_args(AsyncEngineArgs(**config.engine_args))
         return cls(llm, config.served_model_name)
 

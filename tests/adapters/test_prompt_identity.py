@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import pytest
 
 from adapters.data import email_real
-from adapters.data.records import to_prompt
+from adapters.prompts import to_prompt
 from adapters.tasks import EMAIL_DRAFTER, EMAIL_TYPES
 from retrieval import demo
 from retrieval.config import RetrievalConfig
