@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from retrieval.ingest import validate_row
 from adapters.tasks import EMAIL_FOCUS, EMAIL_TYPES
 from retrieval.focus import Focus, FocusRule, choose_focus
+from retrieval.ingest import validate_row
 
 TODAY = date(2026, 6, 30)
 

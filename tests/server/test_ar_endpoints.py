@@ -13,8 +13,8 @@ from retrieval.erasure import erase_customer
 from retrieval.ingest import validate_row
 from retrieval.records import Invoice
 from retrieval.store import RetrievalStore
+from tests.helpers import assert_error
 from tests.server.conftest import OTHER_TENANT, TENANT, LiveServer
-from tests.server.test_errors_live import assert_error
 
 pytestmark = pytest.mark.engine
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
@@ -20,9 +20,9 @@ def get_emails(services: ServicesDep) -> EmailService:
 EmailsDep = Annotated[EmailService, Depends(get_emails)]
 
 
-# exclude_unset: a citation without `updated_at` leaves it out, as the service does.
+# exclude_unset: a citation without `updated_at` leaves it out.
 @router.post("/v1/ar/emails", response_model=EmailResponse, response_model_exclude_unset=True)
 async def draft_email(
     req: EmailRequest, principal: InferPrincipal, service: EmailsDep
-) -> dict[str, Any]:
+) -> EmailResponse:
     return await service.draft(principal.tenant_id, req)

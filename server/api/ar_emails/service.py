@@ -5,13 +5,19 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass
-from typing import Any
 
 from adapters.evaluation.email_checks import EmailCheck, check_email
 from adapters.prompts import ar_email_drafter
 from retrieval.block import ContextBlock
-from server.api.ar_emails.protocol import EmailRequest
+from server.api.ar_emails.protocol import (
+    EmailRequest,
+    EmailResponse,
+    EmailTimings,
+    EmailUsage,
+    Grounding,
+)
 from server.api.common.generation import GenerationRun, new_request_id
+from server.api.common.protocol import CitationRef
 from server.api.common.routing import adapter_ref, require_adapter
 from server.engine.protocol import Engine, SamplingConfig
 from server.errors import UnprocessableError
@@ -88,7 +94,7 @@ class EmailService:
         metrics = self.state.metrics
         metrics.grounding_failures.labels(metrics.label(adapter), outcome).inc()
 
-    async def draft(self, tenant_id: str, req: EmailRequest) -> dict[str, Any]:
+    async def draft(self, tenant_id: str, req: EmailRequest) -> EmailResponse:
         settings = self.state.settings
         started = time.perf_counter()
         adapter = settings.email_adapter_routes.get(req.email_type, settings.email_adapter)
@@ -124,32 +130,31 @@ class EmailService:
                 code="ungrounded_draft",
             )
         subject, body = split_email(draft)
-        return {
-            "id": new_request_id("email"),
-            "object": "ar.email",
-            "subject": subject,
-            "body": body,
-            "email_type": req.email_type,
-            "citations": [c.as_dict() for c in used.citations],
-            "grounding": {
-                "grounded": check.grounded,
-                "checked_facts": check.checked_facts,
-                "unsupported_facts": check.unsupported,
-                "attempts": len(attempts),
-                "missing_elements": check.missing_elements,
-                # retrieved for this e-mail but left out of the prompt of the returned draft
-                "dropped_citations": [c.as_dict() for c in dropped],
-            },
-            "adapter": adapter_ref(self.state, adapter),
-            "usage": {
-                "prompt_tokens": num_prompt,
-                "completion_tokens": num_completion,
-                "total_tokens": num_prompt + num_completion,
-                "context_tokens": used.token_count,
-            },
-            "timings_ms": {
-                "retrieval": round(retrieval_s * 1000, 1),
-                "generation": round(generation_s * 1000, 1),
-                "total": round((time.perf_counter() - started) * 1000, 1),
-            },
-        }
+        return EmailResponse(
+            id=new_request_id("email"),
+            object="ar.email",
+            subject=subject,
+            body=body,
+            email_type=req.email_type,
+            citations=[CitationRef.model_validate(c.as_dict()) for c in used.citations],
+            grounding=Grounding(
+                grounded=check.grounded,
+                checked_facts=check.checked_facts,
+                unsupported_facts=check.unsupported,
+                attempts=len(attempts),
+                missing_elements=check.missing_elements,
+                dropped_citations=[CitationRef.model_validate(c.as_dict()) for c in dropped],
+            ),
+            adapter=adapter_ref(self.state, adapter),
+            usage=EmailUsage(
+                prompt_tokens=num_prompt,
+                completion_tokens=num_completion,
+                total_tokens=num_prompt + num_completion,
+                context_tokens=used.token_count,
+            ),
+            timings_ms=EmailTimings(
+                retrieval=round(retrieval_s * 1000, 1),
+                generation=round(generation_s * 1000, 1),
+                total=round((time.perf_counter() - started) * 1000, 1),
+            ),
+        )
