@@ -59,15 +59,18 @@ def data(
     from adapters.data.build import BuildConfig, default_config
     from adapters.data.extend import extend as extend_train
     from adapters.data.extend import rebuild
+    from server.retrieval_runtime import retrieval_config
 
     if extend and (n is None or seed is None):
         raise typer.BadParameter("--extend needs --n and a new --seed")
     cfg: BuildConfig = default_config(task)
     cfg.n = cfg.n if n is None else n
     cfg.seed = cfg.seed if seed is None else seed
+    # contexts are budgeted in the tokens the server counts them in
+    cfg.tokenizer_path = retrieval_config(Settings()).tokenizer_path
     try:
         if extend:
-            result = asdict(extend_train(task, cfg.n, cfg.seed, out))
+            result = asdict(extend_train(task, cfg.n, cfg.seed, out, cfg.tokenizer_path))
         else:
             report, extensions = rebuild(task, out, cfg, replay=replay_extensions)
             result = {**asdict(report), "extensions": [asdict(e) for e in extensions]}
