@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from retrieval.context import ContextAssembler
 from retrieval.errors import InvalidRequestError
-from retrieval.records import Invoice, Payment
+from retrieval.records import Invoice, InvoiceStatus, Payment
 from retrieval.store import RetrievalStore
 from retrieval.tokens import estimate_tokens, tokenizer_counter
 
@@ -93,7 +94,9 @@ def test_payment_closing_invoice_is_visible_to_next_read(store: RetrievalStore) 
     target = before.open_invoices[0]
     inv = store.get_record(A, "invoice", target.invoice_id)
     assert isinstance(inv, Invoice)
-    paid = inv.model_copy(update={"version": inv.version + 1, "open_amount": 0, "status": "paid"})
+    paid = inv.model_copy(
+        update={"version": inv.version + 1, "open_amount": Decimal(0), "status": InvoiceStatus.PAID}
+    )
     pay = Payment(tenant_id=A, payment_id="PAY-FRESH", customer_id="C00001",
                   received_date=AS_OF - timedelta(days=1), amount=target.open_amount,
                   currency=inv.currency,
