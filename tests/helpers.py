@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import json
 import shutil
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import httpx
-import pytest
 
 READY_TIMEOUT_S = 600
 
@@ -76,25 +73,6 @@ def make_registry_entry(
     fields.update(overrides)
     Manifest(**fields).write(folder)
     return folder
-
-
-def wait_ready(
-    url: str,
-    startup_error: Callable[[], str | None] = lambda: None,
-    timeout_s: float = READY_TIMEOUT_S,
-) -> None:
-    """Poll GET {url}/ready until it answers 200; fail at once on a start-up error."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if error := startup_error():
-            pytest.fail(error)
-        try:
-            if httpx.get(f"{url}/ready", timeout=5).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(1)
-    pytest.fail(f"{url} did not become ready in {timeout_s:.0f}s")
 
 
 def assert_error(response: httpx.Response, status: int, param: str | None = None) -> dict:

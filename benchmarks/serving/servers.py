@@ -12,12 +12,11 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
+from server.readiness import wait_ready
 
 
 def free_port() -> int:
@@ -51,18 +50,13 @@ class ServerProcess:
     ready_path: str = "/ready"  # vLLM's own server answers /health
 
     def wait_ready(self, timeout: float = 900) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                tail = self.log.read_text()[-3000:]
-                raise RuntimeError(f"{self.kind} server exited ({self.proc.returncode}):\n{tail}")
-            try:
-                if httpx.get(f"{self.url}{self.ready_path}", timeout=5).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(1)
-        raise TimeoutError(f"{self.kind} server not ready after {timeout:.0f}s")
+        wait_ready(self.url, self.ready_path, self._exit_error, timeout)
+
+    def _exit_error(self) -> str | None:
+        if self.proc.poll() is None:
+            return None
+        tail = self.log.read_text()[-3000:]
+        return f"{self.kind} server exited ({self.proc.returncode}):\n{tail}"
 
     def rss_bytes(self) -> int:
         return tree_rss_bytes(self.proc.pid)

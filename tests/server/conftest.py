@@ -18,10 +18,11 @@ from retrieval import demo
 from retrieval.ingest import ingest_path
 from server.app import create_app
 from server.auth import create_key
+from server.readiness import wait_ready
 from server.retrieval_runtime import RetrievalRuntime, open_retrieval
 from server.settings import Settings
 from server.state import AppState
-from tests.helpers import edit_config, make_registry_entry, wait_ready
+from tests.helpers import READY_TIMEOUT_S, edit_config, make_registry_entry
 
 BAD_ADAPTERS = {
     "bad-base": "trained for base model",
@@ -171,7 +172,7 @@ def live_server(
     thread.start()
     url = f"http://127.0.0.1:{settings.port}"
     state = app.state.arserve
-    wait_ready(url, lambda: state.startup_error)
+    wait_ready(url, startup_error=lambda: state.startup_error, timeout_s=READY_TIMEOUT_S)
     # The endpoint tests need the newest reference adapters whatever their evaluation says (the
     # start-up falls back to an older version that passes its gate); the gate
     # itself is tested in test_adapter_lifecycle.
