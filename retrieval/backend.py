@@ -1,17 +1,15 @@
 """The store's backend, chosen once by location: a Qdrant server, an embedded folder, or memory.
 
-As ``QdrantClient`` picks its local or remote implementation once from its location, so
-``open_backend`` picks one ``Backend`` here and nothing above it asks which one it got.
-The interface is what the store needs of one collection, in qdrant-client's public models,
-and small enough that another engine (an embedded Qdrant Edge shard) can implement it.
+``open_backend`` picks one ``Backend`` here and nothing above it asks which one it got: a
+Qdrant server through qdrant-client, else an embedded Qdrant Edge shard
+(``retrieval.edge_backend``; a folder, or a temporary one for an in-memory config).
+The interface is what the store needs of one collection, in qdrant-client's public models.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-import threading
-import warnings
 from collections.abc import Iterator, Sequence
 from typing import Any, Protocol
 
@@ -19,6 +17,7 @@ from qdrant_client import QdrantClient
 from qdrant_client.http import models as qm
 
 from retrieval.config import DENSE_VECTOR, EMBED_DIM, SPARSE_VECTOR, RetrievalConfig
+from retrieval.edge_backend import EdgeBackend
 from retrieval.errors import ConfigError, StoreUnavailableError
 
 log = logging.getLogger(__name__)
@@ -63,26 +62,18 @@ class Backend(Protocol):
 
 
 class QdrantBackend:
-    """A ``QdrantClient`` bound to one collection.
+    """A ``QdrantClient`` of a Qdrant server bound to one collection (safe to share)."""
 
-    ``serialize``: the embedded and in-memory clients keep plain Python state, so their
-    calls take one lock; a server client is safe to share between threads.
-    """
-
-    def __init__(self, client: QdrantClient, collection: str, serialize: bool) -> None:
+    def __init__(self, client: QdrantClient, collection: str) -> None:
         self.client = client
         self.collection = collection
-        self._lock: contextlib.AbstractContextManager[Any] = (
-            threading.RLock() if serialize else contextlib.nullcontext()
-        )
 
     @contextlib.contextmanager
     def _call(self) -> Iterator[None]:
-        with self._lock:
-            try:
-                yield
-            except (ConnectionError, TimeoutError, OSError) as exc:
-                raise StoreUnavailableError(f"Qdrant call failed: {type(exc).__name__}") from exc
+        try:
+            yield
+        except (ConnectionError, TimeoutError, OSError) as exc:
+            raise StoreUnavailableError(f"Qdrant call failed: {type(exc).__name__}") from exc
 
     def upsert(self, points: Sequence[qm.PointStruct]) -> None:
         with self._call():
@@ -118,31 +109,24 @@ class QdrantBackend:
             return list(self.client.query_points(self.collection, **request).points)
 
     def close(self) -> None:
-        with self._lock:
-            self.client.close()
+        self.client.close()
 
 
 def open_backend(config: RetrievalConfig) -> Backend:
-    """The backend for ``config``'s location (server URL wins), with its collection ready."""
+    """The backend for ``config``'s location: a server URL wins, else an Edge shard (in the
+    folder, or a temporary one for an in-memory config)."""
     config.validate()
-    try:
-        if config.qdrant_url:
-            client = QdrantClient(
-                url=config.qdrant_url, api_key=config.qdrant_api_key, timeout=int(config.timeout_s)
-            )
-        elif config.qdrant_path:
-            config.qdrant_path.mkdir(parents=True, exist_ok=True)
-            client = QdrantClient(path=str(config.qdrant_path))
-        else:
-            client = QdrantClient(location=":memory:")
-    except RuntimeError as exc:  # embedded folder locked by another client
-        raise StoreUnavailableError(f"cannot open Qdrant at {config.location}: {exc}") from exc
+    if not config.qdrant_url:
+        return EdgeBackend.open(config, KEYWORD_INDEXES)
+    client = QdrantClient(
+        url=config.qdrant_url, api_key=config.qdrant_api_key, timeout=int(config.timeout_s)
+    )
     try:
         ensure_collection(client, config.collection)
     except Exception:
         client.close()
         raise
-    return QdrantBackend(client, config.collection, serialize=not config.qdrant_url)
+    return QdrantBackend(client, config.collection)
 
 
 def ensure_collection(client: QdrantClient, name: str) -> None:
@@ -159,9 +143,7 @@ def ensure_collection(client: QdrantClient, name: str) -> None:
         vectors_config={DENSE_VECTOR: qm.VectorParams(size=EMBED_DIM, distance=qm.Distance.COSINE)},
         sparse_vectors_config={SPARSE_VECTOR: qm.SparseVectorParams(modifier=qm.Modifier.IDF)},
     )
-    with warnings.catch_warnings():  # embedded mode ignores payload indexes, with a warning
-        warnings.simplefilter("ignore")
-        _create_indexes(client, name)
+    _create_indexes(client, name)
     log.info("created collection %s", name)
 
 

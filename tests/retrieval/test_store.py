@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.backend import QdrantBackend, open_backend
+from retrieval.backend import open_backend
 from retrieval.config import RetrievalConfig
+from retrieval.edge_backend import EdgeBackend
 from retrieval.errors import StoreUnavailableError
 from retrieval.ingest import ingest_path
 from retrieval.records import Record
@@ -30,14 +31,15 @@ def test_server_url_wins_over_the_embedded_folder(tmp_path: Path) -> None:
     assert not (tmp_path / "q").exists()
 
 
-def test_embedded_and_memory_backends_serialise_their_calls(tmp_path: Path) -> None:
+def test_embedded_and_memory_backends_are_edge_shards(tmp_path: Path) -> None:
     for cfg in (RetrievalConfig(in_memory=True), RetrievalConfig(qdrant_path=tmp_path / "q")):
         backend = open_backend(cfg)
         try:
-            assert isinstance(backend, QdrantBackend)
+            assert isinstance(backend, EdgeBackend)
             assert backend.count() == 0
         finally:
             backend.close()
+    assert (tmp_path / "q" / "edge" / "arserve").is_dir()
 
 
 def test_update_that_moves_a_point_is_refiled(store: RetrievalStore) -> None:

@@ -1,0 +1,178 @@
+"""The embedded backend: one Qdrant Edge shard (Qdrant's engine in-process).
+
+Edge keeps a write-ahead log, payload indexes and vector indexes, so a filtered read walks
+the index of its tenant and customer rather than every point.  A folder holds the shard at
+``<qdrant_path>/edge/<collection>``; an in-memory config gets a shard in a temporary folder
+without a WAL, removed on close.  Edge locks its WAL, so a second opener of a folder fails.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import shutil
+import tempfile
+import threading
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import qdrant_edge as qe
+from qdrant_client.http import models as qm
+
+from retrieval.config import DENSE_VECTOR, EMBED_DIM, SPARSE_VECTOR, RetrievalConfig
+from retrieval.edge_models import (
+    client_offset,
+    client_record,
+    client_scored,
+    edge_filter,
+    edge_payload,
+    edge_point,
+    edge_query,
+)
+from retrieval.errors import ConfigError, StoreUnavailableError
+
+log = logging.getLogger(__name__)
+Offset = qm.ExtendedPointId | None
+_CONFIG_FILE = "edge_config.json"
+
+
+def edge_config(wal: bool) -> qe.EdgeConfig:
+    return qe.EdgeConfig(
+        vectors={DENSE_VECTOR: qe.EdgeVectorParams(size=EMBED_DIM, distance=qe.Distance.Cosine)},
+        sparse_vectors={SPARSE_VECTOR: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)},
+        wal_enabled=wal,
+    )
+
+
+def payload_indexes(keyword_fields: Sequence[str]) -> list[qe.UpdateOperation]:
+    """``tenant_id`` as the tenant key, the filtered keyword fields, and ``chunk``."""
+    ops = [
+        qe.UpdateOperation.create_field_index("tenant_id", qe.KeywordIndexParams(is_tenant=True))
+    ]
+    ops += [
+        qe.UpdateOperation.create_field_index(f, qe.PayloadSchemaType.Keyword)
+        for f in keyword_fields
+    ]
+    ops.append(qe.UpdateOperation.create_field_index("chunk", qe.PayloadSchemaType.Integer))
+    return ops
+
+
+class EdgeBackend:
+    """One Edge shard; calls take one lock (the shard is one Rust object shared by threads)."""
+
+    def __init__(self, shard: qe.EdgeShard, temp_dir: Path | None = None) -> None:
+        self.shard = shard
+        self._temp_dir = temp_dir
+        self._lock = threading.RLock()
+        self._closed = False
+
+    @classmethod
+    def open(cls, config: RetrievalConfig, keyword_fields: Sequence[str]) -> EdgeBackend:
+        """The shard of ``config``'s folder (created with its indexes on first open), or a
+        temporary one for an in-memory config."""
+        if config.qdrant_path is None:
+            temp = Path(tempfile.mkdtemp(prefix="arserve-edge-"))
+            return cls(_create(temp / "shard", False, keyword_fields), temp)
+        if (config.qdrant_path / "meta.json").is_file():
+            log.warning(
+                "%s holds a qdrant-client local store; the Edge shard beside it starts empty",
+                config.qdrant_path,
+            )
+        path = config.qdrant_path / "edge" / config.collection
+        if not (path / _CONFIG_FILE).is_file():
+            shutil.rmtree(path, ignore_errors=True)  # a create that died before its config
+            return cls(_create(path, True, keyword_fields))
+        _check_layout(path)
+        try:
+            return cls(qe.EdgeShard.load(str(path)))
+        except Exception as exc:  # Edge raises a bare Exception, e.g. its WAL is locked
+            raise StoreUnavailableError(f"cannot open Qdrant Edge at {path}: {exc}") from exc
+
+    @contextlib.contextmanager
+    def _call(self) -> Iterator[qe.EdgeShard]:
+        with self._lock:
+            if self._closed:
+                raise StoreUnavailableError("the store is closed")
+            try:
+                yield self.shard
+            except OSError as exc:
+                raise StoreUnavailableError(f"Qdrant Edge call failed: {exc}") from exc
+
+    def upsert(self, points: Sequence[qm.PointStruct]) -> None:
+        op = qe.UpdateOperation.upsert_points([edge_point(p) for p in points])
+        with self._call() as shard:
+            shard.update(op)
+
+    def retrieve(self, ids: Sequence[str], with_payload: bool | Sequence[str]) -> list[qm.Record]:
+        with self._call() as shard:
+            found = shard.retrieve(list(ids), edge_payload(with_payload), False)
+        return [client_record(r) for r in found]
+
+    def delete(self, selector: Sequence[str] | qm.Filter) -> None:
+        if isinstance(selector, qm.Filter):
+            op = qe.UpdateOperation.delete_points_by_filter(_filter(selector))
+        else:
+            op = qe.UpdateOperation.delete_points(list(selector))
+        with self._call() as shard:
+            shard.update(op)
+
+    def scroll(self, flt: qm.Filter, limit: int, offset: Offset) -> tuple[list[qm.Record], Offset]:
+        request = qe.ScrollRequest(
+            offset=offset, limit=limit, filter=edge_filter(flt), with_payload=True,
+            with_vector=False,
+        )  # fmt: skip
+        with self._call() as shard:
+            records, next_offset = shard.scroll(request)
+        return [client_record(r) for r in records], client_offset(next_offset)
+
+    def count(self, flt: qm.Filter | None = None) -> int:
+        with self._call() as shard:
+            return shard.count(qe.CountRequest(exact=True, filter=edge_filter(flt)))
+
+    def query(self, **request: Any) -> list[qm.ScoredPoint]:
+        edge_request = edge_query(request)
+        with self._call() as shard:
+            points = shard.query(edge_request)
+        return [client_scored(p) for p in points]
+
+    def close(self) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            try:
+                if self._temp_dir is None:
+                    self.shard.flush()
+                self.shard.close()
+            finally:
+                if self._temp_dir is not None:
+                    shutil.rmtree(self._temp_dir, ignore_errors=True)
+
+
+def _filter(flt: qm.Filter) -> qe.Filter:
+    edge = edge_filter(flt)
+    assert edge is not None  # a filter maps to a filter
+    return edge
+
+
+def _create(path: Path, wal: bool, keyword_fields: Sequence[str]) -> qe.EdgeShard:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    shard = qe.EdgeShard.create(str(path), edge_config(wal))
+    for op in payload_indexes(keyword_fields):
+        shard.update(op)
+    shard.flush()
+    log.info("created Qdrant Edge shard %s", path)
+    return shard
+
+
+def _check_layout(path: Path) -> None:
+    """The shard's stored config must name arserve's vectors (Edge would refuse them later)."""
+    stored = json.loads((path / _CONFIG_FILE).read_text(encoding="utf-8"))
+    dense = (stored.get("vectors") or {}).get(DENSE_VECTOR) or {}
+    if dense.get("size") != EMBED_DIM or SPARSE_VECTOR not in (stored.get("sparse_vectors") or {}):
+        raise ConfigError(
+            f"Edge shard {path} has another layout; "
+            f"expected {DENSE_VECTOR}({EMBED_DIM}) and {SPARSE_VECTOR}"
+        )
