@@ -42,6 +42,9 @@ def edge_config(wal: bool) -> qe.EdgeConfig:
     return qe.EdgeConfig(
         vectors={DENSE_VECTOR: qe.EdgeVectorParams(size=EMBED_DIM, distance=qe.Distance.Cosine)},
         sparse_vectors={SPARSE_VECTOR: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)},
+        # any deleted point makes its segment due for vacuum, so an erasure (a filter delete,
+        # then ``optimize``) rewrites the segments without the erased payloads
+        optimizers=qe.EdgeOptimizersConfig(deleted_threshold=0.0, vacuum_min_vector_number=1),
         wal_enabled=wal,
     )
 
@@ -111,12 +114,15 @@ class EdgeBackend:
         return [client_record(r) for r in found]
 
     def delete(self, selector: Sequence[str] | qm.Filter) -> None:
-        if isinstance(selector, qm.Filter):
-            op = qe.UpdateOperation.delete_points_by_filter(_filter(selector))
-        else:
-            op = qe.UpdateOperation.delete_points(list(selector))
+        """By id (stale chunks), or by filter (an erasure: the segments are vacuumed too)."""
+        if not isinstance(selector, qm.Filter):
+            with self._call() as shard:
+                shard.update(qe.UpdateOperation.delete_points(list(selector)))
+            return
         with self._call() as shard:
-            shard.update(op)
+            shard.update(qe.UpdateOperation.delete_points_by_filter(_filter(selector)))
+            shard.optimize()
+            shard.flush()
 
     def scroll(self, flt: qm.Filter, limit: int, offset: Offset) -> tuple[list[qm.Record], Offset]:
         request = qe.ScrollRequest(
