@@ -1,4 +1,5 @@
-"""Retrieval latency benchmark (embedded Qdrant): context assembly and filtered hybrid query.
+"""Retrieval latency benchmark (embedded store, a Qdrant Edge shard): context assembly and
+filtered hybrid query.
 
     python -m benchmarks.retrieval_bench --scales 1 10 --queries 50
 

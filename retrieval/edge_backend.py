@@ -29,7 +29,8 @@ from retrieval.edge_models import (
     edge_filter,
     edge_payload,
     edge_point,
-    edge_query,
+    edge_queries,
+    rrf,
 )
 from retrieval.errors import ConfigError, StoreUnavailableError
 
@@ -138,10 +139,11 @@ class EdgeBackend:
             return shard.count(qe.CountRequest(exact=True, filter=edge_filter(flt)))
 
     def query(self, **request: Any) -> list[qm.ScoredPoint]:
-        edge_request = edge_query(request)
+        requests = edge_queries(request)
         with self._call() as shard:
-            points = shard.query(edge_request)
-        return [client_scored(p) for p in points]
+            lists = shard.query_batch(qe.QueryBatchRequest(requests))
+        ranked = [[client_scored(p) for p in points] for points in lists]
+        return ranked[0] if len(ranked) == 1 else rrf(ranked, request["limit"])
 
     def close(self) -> None:
         with self._lock:

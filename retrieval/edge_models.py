@@ -4,7 +4,8 @@ The store speaks qdrant-client's models (``retrieval.filters``, ``retrieval.inde
 backend; the Edge backend translates the few shapes it uses here: filters of keyword and
 integer matches (nested ``must``/``should``/``must_not``), points with a named dense and a
 named sparse vector, and ``query_points`` requests of one nearest query or an RRF fusion of
-prefetches.  Anything else is a programming error and raises ``TypeError``.
+prefetches (run as one batch, fused by ``rrf``).  Anything else is a programming error and
+raises ``TypeError``.
 """
 
 from __future__ import annotations
@@ -65,26 +66,44 @@ def edge_payload(with_payload: bool | Sequence[str]) -> bool | list[str]:
     return with_payload if isinstance(with_payload, bool) else list(with_payload)
 
 
-def edge_query(request: dict[str, Any]) -> qe.QueryRequest:
-    """An Edge request from ``retrieval.index.search_request``'s ``query_points`` arguments."""
+def edge_queries(request: dict[str, Any]) -> list[qe.QueryRequest]:
+    """Edge requests from ``retrieval.index.search_request``'s ``query_points`` arguments: the
+    one nearest query, or for an RRF fusion one request per prefetch (fused by ``rrf``)."""
     query = request["query"]
-    prefetches = [
-        qe.Prefetch(limit=p.limit, query=_nearest(p.query, p.using), filter=edge_filter(p.filter))
-        for p in request.get("prefetch") or []
-    ]
-    scoring: Any
-    if isinstance(query, qm.FusionQuery):
-        if query.fusion != qm.Fusion.RRF:
-            raise TypeError(f"fusion {query.fusion} not supported")
-        scoring = qe.Fusion.Rrf(k=RRF_K)
-    else:
-        scoring = _nearest(query, request.get("using"))
-    return qe.QueryRequest(
-        limit=request["limit"], query=scoring, prefetches=prefetches or None,
-        filter=edge_filter(request.get("query_filter")),
-        with_payload=edge_payload(request.get("with_payload", True)),
-        with_vector=bool(request.get("with_vectors", False)),
-    )  # fmt: skip
+    payload = edge_payload(request.get("with_payload", True))
+    if not isinstance(query, qm.FusionQuery):
+        return [
+            qe.QueryRequest(
+                limit=request["limit"], query=_nearest(query, request.get("using")),
+                filter=edge_filter(request.get("query_filter")), with_payload=payload,
+                with_vector=False,
+            )
+        ]  # fmt: skip
+    if query.fusion != qm.Fusion.RRF:
+        raise TypeError(f"fusion {query.fusion} not supported")
+    return [
+        qe.QueryRequest(
+            limit=p.limit, query=_nearest(p.query, p.using), filter=edge_filter(p.filter),
+            with_payload=payload, with_vector=False,
+        )
+        for p in request["prefetch"]
+    ]  # fmt: skip
+
+
+def rrf(ranked: list[list[qm.ScoredPoint]], limit: int) -> list[qm.ScoredPoint]:
+    """Reciprocal rank fusion as qdrant-client computes it (``1 / (rank + k)``, rank from 0).
+
+    Fused here rather than in Edge for its tie order: equal scores keep the order in which the
+    lists first name the points (the dense list first), not the order of the point ids.
+    """
+    scores: dict[Any, float] = {}
+    first: dict[Any, qm.ScoredPoint] = {}
+    for points in ranked:
+        for rank, point in enumerate(points):
+            first.setdefault(point.id, point)
+            scores[point.id] = scores.get(point.id, 0.0) + 1.0 / (rank + RRF_K)
+    order = sorted(scores.items(), key=lambda item: item[1], reverse=True)[:limit]
+    return [first[pid].model_copy(update={"score": score}) for pid, score in order]
 
 
 def _nearest(query: Any, using: str | None) -> qe.Query:
