@@ -78,7 +78,11 @@ class EdgeBackend:
         temporary one for an in-memory config."""
         if config.qdrant_path is None:
             temp = Path(tempfile.mkdtemp(prefix="arserve-edge-"))
-            return cls(_create(temp / "shard", False, keyword_fields), temp)
+            try:
+                return cls(_create(temp / "shard", False, keyword_fields), temp)
+            except Exception:
+                shutil.rmtree(temp, ignore_errors=True)
+                raise
         if (config.qdrant_path / "meta.json").is_file():
             log.warning(
                 "%s holds a qdrant-client local store; the Edge shard beside it starts empty",
@@ -86,7 +90,6 @@ class EdgeBackend:
             )
         path = config.qdrant_path / "edge" / config.collection
         if not (path / _CONFIG_FILE).is_file():
-            shutil.rmtree(path, ignore_errors=True)  # a create that died before its config
             return cls(_create(path, True, keyword_fields))
         _check_layout(path)
         try:
@@ -167,7 +170,10 @@ def _filter(flt: qm.Filter) -> qe.Filter:
 
 def _create(path: Path, wal: bool, keyword_fields: Sequence[str]) -> qe.EdgeShard:
     path.parent.mkdir(parents=True, exist_ok=True)
-    shard = qe.EdgeShard.create(str(path), edge_config(wal))
+    try:
+        shard = qe.EdgeShard.create(str(path), edge_config(wal))
+    except Exception as exc:  # e.g. segments without a config: never removed here
+        raise StoreUnavailableError(f"cannot create Qdrant Edge at {path}: {exc}") from exc
     for op in payload_indexes(keyword_fields):
         shard.update(op)
     shard.flush()
