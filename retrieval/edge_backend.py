@@ -93,7 +93,9 @@ class EdgeBackend:
             return cls(_create(path, True, keyword_fields))
         _check_layout(path)
         try:
-            return cls(qe.EdgeShard.load(str(path)))
+            # the config given again: its optimizer settings (erasure's vacuum) apply to a
+            # shard created before them
+            return cls(qe.EdgeShard.load(str(path), edge_config(True)))
         except Exception as exc:  # Edge raises a bare Exception, e.g. its WAL is locked
             raise StoreUnavailableError(f"cannot open Qdrant Edge at {path}: {exc}") from exc
 
