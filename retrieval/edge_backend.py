@@ -14,6 +14,7 @@ import logging
 import shutil
 import tempfile
 import threading
+import weakref
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -69,6 +70,10 @@ class EdgeBackend:
     def __init__(self, shard: qe.EdgeShard, temp_dir: Path | None = None) -> None:
         self.shard = shard
         self._temp_dir = temp_dir
+        # a store never closed (a test fixture, say) still removes its folder at exit
+        self._remove_temp = (
+            weakref.finalize(self, shutil.rmtree, temp_dir, True) if temp_dir else None
+        )
         self._lock = threading.RLock()
         self._closed = False
 
@@ -160,8 +165,8 @@ class EdgeBackend:
                     self.shard.flush()
                 self.shard.close()
             finally:
-                if self._temp_dir is not None:
-                    shutil.rmtree(self._temp_dir, ignore_errors=True)
+                if self._remove_temp is not None:
+                    self._remove_temp()
 
 
 def _filter(flt: qm.Filter) -> qe.Filter:
