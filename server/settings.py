@@ -83,7 +83,9 @@ class Settings(BaseSettings):
         default=False,
         description="Generate and load the demo dataset when the store is empty (make serve: on).",
     )
-    qdrant_path: Path | None = Field(default=None, description="Embedded store folder (a Qdrant Edge shard).")
+    qdrant_path: Path | None = Field(
+        default=None, description="Embedded store folder (a Qdrant Edge shard)."
+    )
     qdrant_url: str | None = Field(
         default=None, description="Qdrant server; wins over qdrant_path."
     )
