@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from server.api.common.protocol import CitationRef, CompletionEnvelope, SamplingFields, WireModel
 
@@ -40,6 +40,16 @@ class ChatCompletionRequest(SamplingFields):
     max_completion_tokens: int | None = Field(default=None, ge=1)
     logprobs: bool = False
     top_logprobs: int | None = Field(default=None, ge=0, le=20)
+    # Declared only to be refused: a parameter the server does not support is never ignored.
+    tools: Any = None
+    tool_choice: Any = None
+
+    @field_validator("tools", "tool_choice")
+    @classmethod
+    def _unsupported(cls, value: Any) -> None:
+        if value is not None:
+            raise ValueError("tool calling is not supported by this server")
+        return None
 
     @model_validator(mode="after")
     def _check(self) -> ChatCompletionRequest:
