@@ -7,7 +7,10 @@ import contextlib
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from server.api.adapters.router import router as adapters_router
 from server.api.adapters.service import AdapterAdmin
@@ -19,7 +22,7 @@ from server.api.completions.router import router as completions_router
 from server.api.completions.service import CompletionService
 from server.api.disputes.router import router as disputes_router
 from server.api.disputes.service import DisputeService
-from server.api.errors import install_error_handlers
+from server.api.errors import exception_to_response, install_error_handlers
 from server.api.health.router import router as health_router
 from server.api.limits import BodyLimitMiddleware
 from server.api.metrics_router import router as metrics_router
@@ -27,12 +30,46 @@ from server.api.models.router import router as models_router
 from server.api.services import Services
 from server.auth import KeyStore
 from server.engine.protocol import Engine
+from server.errors import AuthenticationError
 from server.settings import Settings
 from server.startup import start, start_retrieval
 from server.state import Admission, AppState
 
 if TYPE_CHECKING:
     from server.retrieval_runtime import RetrievalRuntime
+
+
+# Probes answer without a key; /metrics decides itself (public on loopback by default).
+OPEN_PATHS = frozenset({"/health", "/ready", "/metrics"})
+
+
+def auth_error_response(exc: AuthenticationError) -> JSONResponse:
+    """A 401 that names the scheme it expects (RFC 7235)."""
+    response = exception_to_response(exc)
+    response.headers["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+class AuthGate:
+    """With a keys file, every path but the open ones needs a valid key, checked before the
+    body is read: an unauthenticated request gets 401 whatever its body. Scopes are checked
+    by the endpoints' dependencies, which find the principal in the request state."""
+
+    def __init__(self, app: ASGIApp, keys: KeyStore) -> None:
+        self.app = app
+        self.keys = keys
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] in OPEN_PATHS:
+            await self.app(scope, receive, send)
+            return
+        try:
+            principal = self.keys.authenticate(Headers(scope=scope).get("authorization"))
+        except AuthenticationError as exc:
+            await auth_error_response(exc)(scope, receive, send)
+            return
+        scope.setdefault("state", {})["principal"] = principal
+        await self.app(scope, receive, send)
 
 
 def build_services(state: AppState) -> Services:
@@ -88,11 +125,23 @@ def create_app(
         if state.retrieval is not None:
             state.retrieval.close()
 
-    app = FastAPI(title="arserve", version="0.1.0", lifespan=lifespan)
+    # With keys the interactive docs and the schema are off: a browser's /docs cannot send
+    # the key, and the schema is not for anonymous callers (README, "API keys").
+    docs = {} if keys is None else {"docs_url": None, "redoc_url": None, "openapi_url": None}
+    app = FastAPI(title="arserve", version="0.1.0", lifespan=lifespan, **docs)  # type: ignore[arg-type]
     app.state.arserve = state
     app.state.services = build_services(state)
     install_error_handlers(app)
+
+    async def handle_auth_error(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, AuthenticationError)
+        return auth_error_response(exc)
+
+    app.add_exception_handler(AuthenticationError, handle_auth_error)
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)
+    if keys is not None:
+        # Added last, so it runs first: before the body limit and any parsing.
+        app.add_middleware(AuthGate, keys=keys)
     for router in (
         health_router,
         models_router,

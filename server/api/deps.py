@@ -31,10 +31,14 @@ def get_engine(state: StateDep) -> Engine:
 
 
 def get_principal(
-    state: StateDep, authorization: Annotated[str | None, Header()] = None
+    request: Request, state: StateDep, authorization: Annotated[str | None, Header()] = None
 ) -> Principal:
     if state.keys is None:
         return LOCAL_PRINCIPAL
+    # The app's AuthGate has authenticated the caller already, before the body was read.
+    principal = getattr(request.state, "principal", None)
+    if isinstance(principal, Principal):
+        return principal
     return state.keys.authenticate(authorization)
 
 

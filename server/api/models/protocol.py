@@ -12,7 +12,9 @@ class ModelCard(BaseModel):
     object: Literal["model"] = "model"
     created: int
     owned_by: str
-    root: str = Field(description="the base model's name, or the adapter's folder")
+    root: str = Field(
+        description="the base model's name; an adapter's folder (admin keys) or its name"
+    )
     parent: str | None = Field(description="the base model, for an adapter")
 
 

@@ -20,6 +20,8 @@ def _card(model_id: str, root: str, parent: str | None) -> ModelCard:
 @router.get("/v1/models", response_model=ModelList)
 async def list_models(principal: InferPrincipal, engine: EngineDep) -> ModelList:
     base = engine.model_name
+    # An adapter's folder is a server path: only admin keys see it; others see its name.
+    admin = "admin" in principal.scopes
     cards = [_card(base, base, None)]
-    cards += [_card(a.name, a.path, base) for a in engine.list_adapters()]
+    cards += [_card(a.name, a.path if admin else a.name, base) for a in engine.list_adapters()]
     return ModelList(data=cards)
