@@ -10,6 +10,7 @@ from typing import Any
 
 from vllm import SamplingParams
 from vllm.engine.arg_utils import AsyncEngineArgs
+from vllm.exceptions import VLLMClientError
 from vllm.inputs.engine import tokens_input
 from vllm.lora.request import LoRARequest
 from vllm.sampling_params import RequestOutputKind, StructuredOutputsParams
@@ -92,6 +93,8 @@ class VllmEngine:
         self._llm = llm
         self._config = config
         self._tokenizer = llm.get_tokenizer()
+        # The largest token id vLLM accepts: the tokenizer's or the model's, as vLLM checks it.
+        self._max_token_id = max(len(self._tokenizer), llm.model_config.get_vocab_size()) - 1
         self._adapters: dict[str, tuple[AdapterInfo, LoRARequest]] = {}
         # Requests running per LoRA id, and replaced ids to drop once their requests finish.
         self._num_running: dict[int, int] = {}
@@ -141,6 +144,10 @@ class VllmEngine:
         if isinstance(prompt, str):
             engine_input = tokens_input(self.tokenize(prompt), prompt=prompt)
         else:
+            if any(not 0 <= i <= self._max_token_id for i in prompt):
+                raise EngineRequestError(
+                    f"token ids must be between 0 and {self._max_token_id}", param="prompt"
+                )
             engine_input = tokens_input(list(prompt))
         params = to_sampling_params(sampling)
         stream = self._llm.generate(engine_input, params, request_id, lora_request=lora)
@@ -158,6 +165,10 @@ class VllmEngine:
             raise EngineUnavailableError(
                 "the inference engine stopped; the server must restart"
             ) from exc
+        except VLLMClientError as exc:
+            # vLLM 0.32's validation errors (a schema, a regex...) are no longer ValueErrors.
+            param = getattr(exc, "parameter", None)
+            raise EngineRequestError(str(exc.args[0] if exc.args else exc), param=param) from exc
         except ValueError as exc:
             # vLLM validates parameters (schemas, lengths) as it adds the request.
             raise EngineRequestError(str(exc)) from exc
