@@ -6,6 +6,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+# vLLM's own OpenAI server accepts a seed in the signed 64-bit range (its transport's limit).
+SEED_MIN, SEED_MAX = -(2**63), 2**63 - 1
+
 
 class WireModel(BaseModel):
     # Unknown OpenAI fields are ignored, as OpenAI-compatible servers do.
@@ -42,7 +45,7 @@ class SamplingFields(WireModel):
     top_p: float = Field(default=1.0, gt=0.0, le=1.0)
     n: int = Field(default=1, ge=1, le=16)
     stop: str | list[str] | None = None
-    seed: int | None = None
+    seed: int | None = Field(default=None, ge=SEED_MIN, le=SEED_MAX)
     presence_penalty: float = Field(default=0.0, ge=-2.0, le=2.0)
     frequency_penalty: float = Field(default=0.0, ge=-2.0, le=2.0)
     stream: bool = False

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
+from jsonschema import SchemaError, validators
+
 from server.api.common.protocol import SamplingFields
 from server.engine.protocol import Engine, SamplingConfig, StructuredOutput
 from server.errors import InvalidRequestError, NotFoundError, PayloadTooLargeError
@@ -19,6 +24,25 @@ def resolve_adapter(model: str, engine: Engine) -> str | None:
     raise NotFoundError(f"model '{model}' does not exist", param="model", code="model_not_found")
 
 
+def _schema(schema: dict[str, Any], param: str) -> dict[str, Any]:
+    """Refuse a malformed JSON schema before admission (vLLM's backends fail later, as 500s)."""
+    try:
+        validators.validator_for(schema).check_schema(schema)
+    except SchemaError as exc:
+        raise InvalidRequestError(f"invalid JSON schema: {exc.message}", param=param) from exc
+    return schema
+
+
+def _regex(pattern: str) -> str:
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise InvalidRequestError(
+            f"invalid regular expression: {exc}", param="structured_outputs.regex"
+        ) from exc
+    return pattern
+
+
 def _structured(fields: SamplingFields) -> StructuredOutput | None:
     chosen: list[StructuredOutput] = []
     if fields.response_format is not None and fields.response_format.type != "text":
@@ -29,7 +53,13 @@ def _structured(fields: SamplingFields) -> StructuredOutput | None:
                     "response_format.json_schema is required for type json_schema",
                     param="response_format.json_schema",
                 )
-            chosen.append(StructuredOutput(json_schema=rf.json_schema.schema_))
+            chosen.append(
+                StructuredOutput(
+                    json_schema=_schema(
+                        rf.json_schema.schema_, "response_format.json_schema.schema"
+                    )
+                )
+            )
         else:
             chosen.append(StructuredOutput(json_schema={"type": "object"}))
     if fields.guided_choice:
@@ -38,9 +68,11 @@ def _structured(fields: SamplingFields) -> StructuredOutput | None:
         if so.choice:
             chosen.append(StructuredOutput(choice=tuple(so.choice)))
         if so.json_ is not None:
-            chosen.append(StructuredOutput(json_schema=so.json_))
+            chosen.append(
+                StructuredOutput(json_schema=_schema(so.json_, "structured_outputs.json"))
+            )
         if so.regex is not None:
-            chosen.append(StructuredOutput(regex=so.regex))
+            chosen.append(StructuredOutput(regex=_regex(so.regex)))
     if len(chosen) > 1:
         raise InvalidRequestError(
             "use only one of response_format, guided_choice and structured_outputs",
