@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
@@ -12,6 +13,7 @@ from fastapi.responses import JSONResponse
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from server import errors
 from server.api.adapters.router import router as adapters_router
 from server.api.adapters.service import AdapterAdmin
 from server.api.ar_emails.router import router as ar_emails_router
@@ -72,6 +74,49 @@ class AuthGate:
         await self.app(scope, receive, send)
 
 
+class DropQueryString(logging.Filter):
+    """Access-log lines show the path without its query string: a key or a customer id sent
+    as a query parameter must not land in the logs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        # uvicorn's access line: (client, method, path?query, http version, status).
+        if isinstance(record.args, tuple) and len(record.args) == 5:
+            client, method, path, version, status = record.args
+            if isinstance(path, str):
+                record.args = (client, method, path.partition("?")[0], version, status)
+        return True
+
+
+def drop_query_strings_from_access_log() -> None:
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, DropQueryString) for f in access.filters):
+        access.addFilter(DropQueryString())
+
+
+class HeaderLimit:
+    """Request line and headers over max_header_bytes get 431. uvicorn's h11 buffer refuses
+    far larger ones (400) before buffering them; what arrives in one read it parses whole,
+    so the exact bound is here."""
+
+    def __init__(self, app: ASGIApp, max_header_bytes: int) -> None:
+        self.app = app
+        self.max_header_bytes = max_header_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            size = len(scope.get("raw_path") or b"") + len(scope.get("query_string", b""))
+            size += sum(len(k) + len(v) + 4 for k, v in scope["headers"])
+            if size > self.max_header_bytes:
+                body = errors.error_body(
+                    f"request headers over {self.max_header_bytes} bytes",
+                    "invalid_request_error",
+                    code="headers_too_large",
+                )
+                await JSONResponse(body, status_code=431)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
 def build_services(state: AppState) -> Services:
     """Each endpoint's service, built once; those that need the engine or the store are built
     the first time they are asked for once it is ready."""
@@ -111,6 +156,8 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Here, not in create_app: uvicorn configures its loggers after the app is built.
+        drop_query_strings_from_access_log()
         if engine is None:
             task = asyncio.create_task(start(state))
         elif retrieval_ready:
@@ -127,8 +174,15 @@ def create_app(
 
     # With keys the interactive docs and the schema are off: a browser's /docs cannot send
     # the key, and the schema is not for anonymous callers (README, "API keys").
-    docs = {} if keys is None else {"docs_url": None, "redoc_url": None, "openapi_url": None}
-    app = FastAPI(title="arserve", version="0.1.0", lifespan=lifespan, **docs)  # type: ignore[arg-type]
+    docs = keys is None
+    app = FastAPI(
+        title="arserve",
+        version="0.1.0",
+        lifespan=lifespan,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
+    )
     app.state.arserve = state
     app.state.services = build_services(state)
     install_error_handlers(app)
@@ -142,6 +196,7 @@ def create_app(
     if keys is not None:
         # Added last, so it runs first: before the body limit and any parsing.
         app.add_middleware(AuthGate, keys=keys)
+    app.add_middleware(HeaderLimit, max_header_bytes=settings.max_header_bytes)
     for router in (
         health_router,
         models_router,

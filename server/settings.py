@@ -25,6 +25,12 @@ class Settings(BaseSettings):
         default=None, description="JSON file of API keys; None disables auth (local use only)."
     )
     max_body_bytes: int = 1_000_000
+    max_header_bytes: int = Field(
+        default=16_384,
+        ge=1024,
+        le=1_048_576,
+        description="Request line and headers together (400 above, connection closed).",
+    )
     max_prompt_tokens: int | None = Field(
         default=None, description="Longest prompt accepted (413 above); default max_model_len - 1."
     )

@@ -59,7 +59,16 @@ def test_every_setting_is_a_flag_over_the_environment(
     (settings,) = captured
     assert (settings.port, settings.max_model_len) == (9100, 1024)  # the flag wins over the env
     assert settings.enforce_eager is False and settings.dtype == "float32"
-    assert started == [{"host": "127.0.0.1", "port": 9100, "log_level": "info"}]
+    assert started == [
+        {
+            "host": "127.0.0.1",
+            "port": 9100,
+            "log_level": "info",
+            # h11 bounds the request line and headers; httptools does not (issue 21).
+            "http": "h11",
+            "h11_max_incomplete_event_size": 16_384,
+        }
+    ]
 
 
 def test_serve_help_lists_the_settings_and_bad_flags_are_refused(
