@@ -159,7 +159,8 @@ class AdapterManager:
         del self.statuses[name]
 
     async def load_startup(self) -> None:
-        """Adapters in `adapters_dir`, then the latest version of each registry entry."""
+        """Adapters in `adapters_dir` (unmanaged; never one named like a registry adapter),
+        then the latest version of each registry entry."""
         settings = self.settings
         if settings.adapters_dir is not None:
             good, skipped = discover_adapters(
@@ -168,7 +169,18 @@ class AdapterManager:
             for name, reason in skipped.items():
                 logger.warning("adapter %s skipped: %s", name, reason)
                 self._failed(name, reason)
+            registered = set(self.registry.names())
             for spec in good:
+                if spec.name in registered:
+                    # A folder adapter is unmanaged (no gate, no sha256): it never stands in
+                    # for a registry adapter of the same name.
+                    reason = (
+                        f"{spec.path} would shadow the registry adapter '{spec.name}': "
+                        "refused; rename the folder, or load the registry version"
+                    )
+                    logger.warning("adapter %s skipped: %s", spec.name, reason)
+                    self._failed(spec.name, reason)
+                    continue
                 await self._load_logged(self._register(spec), spec.name)
         # An operator's explicit decision to serve these below their gate (logged as such).
         forced = {ref.partition("@")[0]: ref for ref in settings.force_adapters}
