@@ -41,8 +41,8 @@ class ChatCompletionRequest(SamplingFields):
     logprobs: bool = False
     top_logprobs: int | None = Field(default=None, ge=0, le=20)
     # Declared only to be refused: a parameter the server does not support is never ignored.
-    tools: Any = None
-    tool_choice: Any = None
+    tools: Any = Field(default=None, description="not supported: refused with 400")
+    tool_choice: Any = Field(default=None, description="not supported: refused with 400")
 
     @field_validator("tools", "tool_choice")
     @classmethod
