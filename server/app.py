@@ -57,16 +57,17 @@ class AuthGate:
     body is read: an unauthenticated request gets 401 whatever its body. Scopes are checked
     by the endpoints' dependencies, which find the principal in the request state."""
 
-    def __init__(self, app: ASGIApp, keys: KeyStore) -> None:
+    def __init__(self, app: ASGIApp, state: AppState) -> None:
         self.app = app
-        self.keys = keys
+        self.state = state  # keys are read per request: a reloaded key store takes effect
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in OPEN_PATHS:
+        keys = self.state.keys
+        if scope["type"] != "http" or scope["path"] in OPEN_PATHS or keys is None:
             await self.app(scope, receive, send)
             return
         try:
-            principal = self.keys.authenticate(Headers(scope=scope).get("authorization"))
+            principal = keys.authenticate(Headers(scope=scope).get("authorization"))
         except AuthenticationError as exc:
             await auth_error_response(exc)(scope, receive, send)
             return
@@ -195,7 +196,7 @@ def create_app(
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)
     if keys is not None:
         # Added last, so it runs first: before the body limit and any parsing.
-        app.add_middleware(AuthGate, keys=keys)
+        app.add_middleware(AuthGate, state=state)
     app.add_middleware(HeaderLimit, max_header_bytes=settings.max_header_bytes)
     for router in (
         health_router,
