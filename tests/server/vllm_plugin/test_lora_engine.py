@@ -114,10 +114,25 @@ def test_plugin_wrapper_runs_in_the_engine_worker(llm: Any) -> None:
 def test_base_rows_are_exactly_the_base_model(
     llm: Any, adapters: dict[str, Path], mixed: list[Any]
 ) -> None:
+    import torch
+
     alone = _generate(llm, adapters, [None] * len(PROMPTS))
-    assert _engine_logprobs(mixed[0]) == _engine_logprobs(alone[0])
-    # ...while adapter rows really changed.
-    assert _engine_logprobs(mixed[3])[1] != _engine_logprobs(alone[3])[1]
+    ids, pre, dec = _engine_logprobs(mixed[0])
+    ids_alone, pre_alone, dec_alone = _engine_logprobs(alone[0])
+    assert ids == ids_alone  # the same tokens, prompt and greedy continuation
+
+    def mean_diff(a: list[float], b: list[float]) -> float:
+        return float((torch.tensor(a) - torch.tensor(b)).abs().mean())
+
+    # bf16 matmuls give slightly different sums at another batch shape (the mixed batch is
+    # larger at decode), so "exactly" is up to that noise; the bug this guards against (an
+    # adapter slot applied to base rows) moves them by the adapter's whole effect.
+    bf16 = llm.llm_engine.model_config.dtype == torch.bfloat16
+    noise = max(mean_diff(pre, pre_alone), mean_diff(dec, dec_alone))
+    effect = mean_diff(_engine_logprobs(mixed[3])[1], _engine_logprobs(alone[3])[1])
+    print(f"base rows: mean |difference| {noise:.4f}, adapter effect {effect:.4f}")
+    assert noise < (0.1 if bf16 else 1e-4), noise
+    assert noise < 0.1 * effect, (noise, effect)  # ...while adapter rows really changed
 
 
 def _peft_logprobs(base_model_dir: Path, adapters: dict[str, Path], mixed: list[Any]) -> dict:
