@@ -63,6 +63,7 @@ class GenerationChunk:
     deltas: list[CompletionDelta]
     num_prompt_tokens: int
     is_finished: bool
+    num_cached_tokens: int = 0  # prompt tokens served from the prefix cache
 
 
 @dataclass(frozen=True)
@@ -92,8 +93,11 @@ class Engine(Protocol):
         prompt: str | Sequence[int],
         sampling: SamplingConfig,
         adapter: str | None = None,
+        cache_salt: str | None = None,
     ) -> AsyncIterator[GenerationChunk]:
-        """Stream deltas; `adapter` None means the base model."""
+        """Stream deltas; `adapter` None means the base model.
+
+        Prefix-cache blocks are shared only between requests with the same `cache_salt`."""
         ...
 
     async def abort(self, request_id: str) -> None: ...

@@ -139,16 +139,17 @@ class VllmEngine:
         prompt: str | Sequence[int],
         sampling: SamplingConfig,
         adapter: str | None = None,
+        cache_salt: str | None = None,
     ) -> AsyncIterator[GenerationChunk]:
         lora = self._lora_request(adapter)
         if isinstance(prompt, str):
-            engine_input = tokens_input(self.tokenize(prompt), prompt=prompt)
+            engine_input = tokens_input(self.tokenize(prompt), prompt=prompt, cache_salt=cache_salt)
         else:
             if any(not 0 <= i <= self._max_token_id for i in prompt):
                 raise EngineRequestError(
                     f"token ids must be between 0 and {self._max_token_id}", param="prompt"
                 )
-            engine_input = tokens_input(list(prompt))
+            engine_input = tokens_input(list(prompt), cache_salt=cache_salt)
         params = to_sampling_params(sampling)
         stream = self._llm.generate(engine_input, params, request_id, lora_request=lora)
         if lora is not None:
@@ -160,6 +161,7 @@ class VllmEngine:
                     deltas=[self._delta(c, sampling) for c in out.outputs],
                     num_prompt_tokens=len(out.prompt_token_ids or ()),
                     is_finished=out.finished,
+                    num_cached_tokens=int(out.num_cached_tokens or 0),
                 )
         except EngineDeadError as exc:
             raise EngineUnavailableError(

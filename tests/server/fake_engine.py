@@ -39,6 +39,7 @@ class FakeEngine:
         prompt: str | Sequence[int],
         sampling: SamplingConfig,
         adapter: str | None = None,
+        cache_salt: str | None = None,
     ) -> AsyncIterator[GenerationChunk]:
         words = ["echo", adapter or "base"][: sampling.max_tokens]
         for i, word in enumerate(words):
@@ -92,6 +93,7 @@ class ClassifierEngine(FakeEngine):
         prompt: str | Sequence[int],
         sampling: SamplingConfig,
         adapter: str | None = None,
+        cache_salt: str | None = None,
     ) -> AsyncIterator[GenerationChunk]:
         ids = sampling.logprob_token_ids or ()
         top = tuple((DISPUTE_LABELS[i], -1.0 - i) for i in range(len(ids)))

@@ -25,6 +25,7 @@ class RecordingEngine(FakeEngine):
         prompt: str | Sequence[int],
         sampling: SamplingConfig,
         adapter: str | None = None,
+        cache_salt: str | None = None,
     ) -> AsyncIterator[GenerationChunk]:
         self.calls.append((str(prompt), sampling, adapter))
         return super().generate(request_id, prompt, sampling, adapter)

@@ -71,23 +71,24 @@ class EmailService:
         return self.engine.tokenize(self.engine.render_chat(email_messages(context, req)))
 
     async def _generate(
-        self, adapter: str, prompt: list[int], sampling: SamplingConfig
+        self, tenant_id: str, adapter: str, prompt: list[int], sampling: SamplingConfig
     ) -> tuple[str, int, int]:
+        request_id = new_request_id("email")
         run = GenerationRun(
-            self.state, self.engine, prompt, sampling, adapter, ENDPOINT, new_request_id("email")
+            self.state, self.engine, prompt, sampling, adapter, ENDPOINT, request_id, tenant_id
         )
         result = await run.collect()
         return result.choices[0].text, result.num_prompt_tokens, result.num_completion_tokens
 
     async def _attempt(
-        self, adapter: str, used: ContextBlock, req: EmailRequest, resample: bool
+        self, tenant_id: str, adapter: str, used: ContextBlock, req: EmailRequest, resample: bool
     ) -> Attempt:
         sampling = SamplingConfig(
             max_tokens=self.state.settings.email_max_tokens,
             temperature=RETRY_TEMPERATURE if resample else 0.0,
             seed=RETRY_SEED if resample else None,
         )
-        draft, p, c = await self._generate(adapter, self._prompt(used, req), sampling)
+        draft, p, c = await self._generate(tenant_id, adapter, self._prompt(used, req), sampling)
         return Attempt(draft, check_email(draft, used.text, req.email_type, used.statement), p, c)
 
     def _count_grounding_failure(self, adapter: str, outcome: str) -> None:
@@ -106,7 +107,7 @@ class EmailService:
 
         gen_started = time.perf_counter()
         used, dropped = context, []
-        attempts = [await self._attempt(adapter, context, req, resample=False)]
+        attempts = [await self._attempt(tenant_id, adapter, context, req, resample=False)]
         if not attempts[0].check.grounded:
             self._count_grounding_failure(adapter, "retried")
             # The retry drops the retrieved passages: a draft that states facts the records
@@ -115,7 +116,9 @@ class EmailService:
             used = self.retrieval.assembler.facts_only(context, settings.email_context_tokens)
             dropped = [c for c in context.citations if c not in used.citations]
             attempts.append(
-                await self._attempt(adapter, used, req, resample=used.text == context.text)
+                await self._attempt(
+                    tenant_id, adapter, used, req, resample=used.text == context.text
+                )
             )
             if not attempts[-1].check.grounded:
                 self._count_grounding_failure(adapter, "final")

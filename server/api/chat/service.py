@@ -87,6 +87,7 @@ class ChatService:
             adapter,
             ENDPOINT,
             new_request_id("chatcmpl"),
+            tenant_id,
         )
         return run, citations
 

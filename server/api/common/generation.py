@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
@@ -14,6 +15,14 @@ from server.state import AppState
 
 def new_request_id(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex}"
+
+
+def cache_salt(tenant_id: str) -> str:
+    """The tenant's prefix-cache salt: prompts reuse cached blocks only within one tenant.
+
+    Without it, one tenant could time another's prompts block by block (a cached prefix
+    answers many times faster). Clients cannot set it; it never leaves the process."""
+    return hashlib.sha256(f"arserve-prefix-cache\x1f{tenant_id}".encode()).hexdigest()
 
 
 @dataclass
@@ -47,6 +56,7 @@ class GenerationRun:
         adapter: str | None,
         endpoint: str,
         request_id: str,
+        tenant_id: str,
     ) -> None:
         self.state = state
         self.engine = engine
@@ -54,6 +64,7 @@ class GenerationRun:
         self.sampling = sampling
         self.adapter = adapter
         self.request_id = request_id
+        self.cache_salt = cache_salt(tenant_id)
         self.timer = RequestTimer(state.metrics, adapter or engine.model_name, endpoint)
         # Refuse before a response starts, so a full queue gets a real 429.
         state.admission.check()
@@ -66,7 +77,7 @@ class GenerationRun:
         status = "error"
         try:
             async for chunk in self.engine.generate(
-                self.request_id, self.prompt, self.sampling, self.adapter
+                self.request_id, self.prompt, self.sampling, self.adapter, self.cache_salt
             ):
                 self.timer.num_prompt_tokens = chunk.num_prompt_tokens
                 self.timer.on_tokens(sum(d.num_new_tokens for d in chunk.deltas))

@@ -27,6 +27,6 @@ async def create_completion(
     req: CompletionRequest, principal: InferPrincipal, service: CompletionsDep
 ) -> Any:
     if req.stream:
-        return sse_response(await service.stream(req))
+        return sse_response(await service.stream(principal.tenant_id, req))
     # Returned as-is: the response model documents the wire format.
-    return JSONResponse(await service.create(req))
+    return JSONResponse(await service.create(principal.tenant_id, req))

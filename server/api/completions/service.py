@@ -57,7 +57,9 @@ class CompletionService:
         self.state = state
         self.engine = engine
 
-    def _prepare(self, req: CompletionRequest) -> tuple[str, list[GenerationRun], list[str]]:
+    def _prepare(
+        self, tenant_id: str, req: CompletionRequest
+    ) -> tuple[str, list[GenerationRun], list[str]]:
         """The request id, one run per prompt, and each prompt's echo (empty without echo)."""
         if req.suffix:
             raise InvalidRequestError("suffix is not supported", param="suffix")
@@ -79,14 +81,21 @@ class CompletionService:
             sampling = build_sampling(req, max_tokens, req.logprobs)
             runs.append(
                 GenerationRun(
-                    self.state, self.engine, ids, sampling, adapter, ENDPOINT, f"{request_id}-{i}"
+                    self.state,
+                    self.engine,
+                    ids,
+                    sampling,
+                    adapter,
+                    ENDPOINT,
+                    f"{request_id}-{i}",
+                    tenant_id,
                 )
             )
             echoes.append(p if isinstance(p, str) and req.echo else "")
         return request_id, runs, echoes
 
-    async def create(self, req: CompletionRequest) -> dict[str, Any]:
-        request_id, runs, echoes = self._prepare(req)
+    async def create(self, tenant_id: str, req: CompletionRequest) -> dict[str, Any]:
+        request_id, runs, echoes = self._prepare(tenant_id, req)
         results = await asyncio.gather(*(run.collect() for run in runs))
         choices = []
         for p, result in enumerate(results):
@@ -112,8 +121,8 @@ class CompletionService:
             usage(num_prompt, num_completion),
         )
 
-    async def stream(self, req: CompletionRequest) -> AsyncIterator[dict[str, Any]]:
-        request_id, runs, echoes = self._prepare(req)
+    async def stream(self, tenant_id: str, req: CompletionRequest) -> AsyncIterator[dict[str, Any]]:
+        request_id, runs, echoes = self._prepare(tenant_id, req)
         streams = [await prime(run.stream()) for run in runs]
         created = int(time.time())
         n = req.n

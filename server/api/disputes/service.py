@@ -103,8 +103,9 @@ class DisputeService:
             logprob_token_ids=tuple(self.firsts.values()),
             structured=StructuredOutput(choice=DISPUTE_LABELS),
         )
+        request_id = new_request_id("dispute")
         run = GenerationRun(
-            self.state, self.engine, prompt, sampling, adapter, ENDPOINT, new_request_id("dispute")
+            self.state, self.engine, prompt, sampling, adapter, ENDPOINT, request_id, tenant_id
         )
         result = await run.collect()
         probs = label_distribution(result.choices[0].logprobs[0], self.firsts)
