@@ -12,9 +12,12 @@ import contextlib
 import logging
 from collections.abc import Iterator, Sequence
 from typing import Any, Protocol
+from urllib.parse import urlsplit, urlunsplit
 
+import httpx
 from qdrant_client import QdrantClient
 from qdrant_client.http import models as qm
+from qdrant_client.http.exceptions import ResponseHandlingException, UnexpectedResponse
 
 from retrieval.config import DENSE_VECTOR, EMBED_DIM, SPARSE_VECTOR, RetrievalConfig
 from retrieval.edge_backend import EdgeBackend
@@ -58,22 +61,79 @@ class Backend(Protocol):
         """``QdrantClient.query_points`` on the collection (payloads, no vectors)."""
         ...
 
+    def ping(self) -> None:
+        """A cheap call that raises ``StoreUnavailableError`` unless the collection answers."""
+        ...
+
     def close(self) -> None: ...
 
 
-class QdrantBackend:
-    """A ``QdrantClient`` of a Qdrant server bound to one collection (safe to share)."""
+def safe_url(url: str) -> str:
+    """The URL without credentials or query (an api key never lands in a message)."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path, "", ""))
 
-    def __init__(self, client: QdrantClient, collection: str) -> None:
+
+_DNS_ERRNOS = ("[Errno -2]", "[Errno -3]", "[Errno -5]", "[Errno 8]", "[Errno 11001]")
+
+
+def failure_cause(exc: BaseException) -> str:
+    """What went wrong talking to a Qdrant server, in words: connection refused, timeout,
+    DNS, an HTTP status..."""
+    if isinstance(exc, UnexpectedResponse):
+        return f"HTTP {exc.status_code} {exc.reason_phrase}".strip()
+    source = exc.source if isinstance(exc, ResponseHandlingException) else exc
+    text = str(source) or type(source).__name__
+    if isinstance(source, httpx.TimeoutException | TimeoutError):
+        return f"timeout ({type(source).__name__})"
+    if isinstance(source, ConnectionRefusedError) or "refused" in text.lower():
+        return "connection refused"
+    if any(text.startswith(e) for e in _DNS_ERRNOS) or "name resolution" in text.lower():
+        return f"DNS lookup failed ({text})"
+    return f"{type(source).__name__}: {text}"
+
+
+def unreachable(url: str, exc: BaseException) -> StoreUnavailableError:
+    return StoreUnavailableError(f"Qdrant unreachable at {safe_url(url)}: {failure_cause(exc)}")
+
+
+#: failures that mean the server is down or refusing us, not that the request was wrong
+_TRANSPORT_ERRORS = (ResponseHandlingException, httpx.TransportError, OSError)
+
+
+def _is_unavailable(exc: Exception) -> bool:
+    if isinstance(exc, UnexpectedResponse):
+        return exc.status_code in (401, 403) or (exc.status_code or 0) >= 500
+    return isinstance(exc, _TRANSPORT_ERRORS)
+
+
+class QdrantBackend:
+    """A ``QdrantClient`` of a Qdrant server bound to one collection (safe to share).
+
+    qdrant-client talks HTTP with a connection pool, so a call after the server came back
+    opens a new connection: nothing here needs reopening."""
+
+    def __init__(self, client: QdrantClient, collection: str, url: str) -> None:
         self.client = client
         self.collection = collection
+        self.url = url
 
     @contextlib.contextmanager
     def _call(self) -> Iterator[None]:
         try:
             yield
-        except (ConnectionError, TimeoutError, OSError) as exc:
-            raise StoreUnavailableError(f"Qdrant call failed: {type(exc).__name__}") from exc
+        except Exception as exc:
+            if _is_unavailable(exc):
+                raise unreachable(self.url, exc) from exc
+            raise
+
+    def ping(self) -> None:
+        with self._call():
+            exists = self.client.collection_exists(self.collection)
+        if not exists:
+            raise StoreUnavailableError(
+                f"collection {self.collection!r} no longer exists at {safe_url(self.url)}"
+            )
 
     def upsert(self, points: Sequence[qm.PointStruct]) -> None:
         with self._call():
@@ -122,19 +182,19 @@ def open_backend(config: RetrievalConfig) -> Backend:
         url=config.qdrant_url, api_key=config.qdrant_api_key, timeout=int(config.timeout_s)
     )
     try:
-        ensure_collection(client, config.collection)
+        ensure_collection(client, config.collection, config.qdrant_url)
     except Exception:
         client.close()
         raise
-    return QdrantBackend(client, config.collection)
+    return QdrantBackend(client, config.collection, config.qdrant_url)
 
 
-def ensure_collection(client: QdrantClient, name: str) -> None:
+def ensure_collection(client: QdrantClient, name: str, url: str) -> None:
     """Create the hybrid collection and its payload indexes, or check an existing one."""
     try:
         exists = client.collection_exists(name)
-    except Exception as exc:  # network errors of any transport
-        raise StoreUnavailableError(f"Qdrant unreachable: {type(exc).__name__}") from exc
+    except Exception as exc:  # network errors of any transport, or an HTTP error status
+        raise unreachable(url, exc) from exc
     if exists:
         _check_collection(client.get_collection(name), name)
         return

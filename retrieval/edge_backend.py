@@ -155,6 +155,18 @@ class EdgeBackend:
         ranked = [[client_scored(p) for p in points] for points in lists]
         return ranked[0] if len(ranked) == 1 else rrf(ranked, request["limit"])
 
+    def ping(self) -> None:
+        """The shard is open and answers a count. A call holding the lock (an ingest, an
+        erasure's vacuum) shows the shard at work, so a busy shard is not waited for."""
+        if self._closed:
+            raise StoreUnavailableError("the store is closed")
+        if not self._lock.acquire(blocking=False):
+            return
+        try:
+            self.count()
+        finally:
+            self._lock.release()
+
     def close(self) -> None:
         with self._lock:
             if self._closed:

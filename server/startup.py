@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from adapters.registry import Registry
 from adapters.validation import BaseModelInfo
@@ -14,6 +15,9 @@ from server.engine.protocol import Engine
 from server.model_prep import prepare_default_model
 from server.settings import Settings
 from server.state import AppState
+
+if TYPE_CHECKING:
+    from server.retrieval_runtime import RetrievalRuntime
 
 logger = logging.getLogger(__name__)
 
@@ -48,16 +52,52 @@ async def attach_engine(state: AppState, engine: Engine, model: Path | str) -> N
 
 
 async def start_retrieval(state: AppState) -> None:
-    if not state.settings.enable_retrieval:
+    """Open the retrieval store, retrying with capped exponential backoff until it opens (a
+    Qdrant server still starting, an embedded folder another process holds)."""
+    settings = state.settings
+    if not settings.enable_retrieval:
         state.retrieval_error = "retrieval is disabled (enable_retrieval=false)"
         return
+    from retrieval.errors import RetrievalError
+    from server.retrieval_runtime import backoff_delays
+
+    delays = backoff_delays(settings.retrieval_retry_initial_s, settings.retrieval_retry_max_s)
+    for attempt, delay in enumerate(delays, start=1):
+        try:
+            state.retrieval = await _open_once(settings)
+        except Exception as exc:
+            # Store errors say what failed (location and cause, never record contents); an
+            # unexpected one gets its traceback the first time.
+            expected = isinstance(exc, RetrievalError)
+            logger.warning(
+                "retrieval open attempt %d failed: %s; retrying in %gs",
+                attempt, exc if expected else f"{type(exc).__name__}: {exc}", delay,
+                exc_info=not expected and attempt == 1,
+            )  # fmt: skip
+            state.retrieval_error = f"open attempt {attempt} failed: {exc}; retrying in {delay:g}s"
+            await asyncio.sleep(delay)
+            continue
+        state.retrieval_error = None
+        logger.info("retrieval ready (attempt %d)", attempt)
+        return
+
+
+async def _open_once(settings: Settings) -> RetrievalRuntime:
+    """One attempt in a thread; cancelled (the server stopping), the store it still opens is
+    closed, so the folder's lock goes with the server."""
     from server.retrieval_runtime import open_retrieval
 
+    opening = asyncio.ensure_future(asyncio.to_thread(open_retrieval, settings))
     try:
-        state.retrieval = await asyncio.to_thread(open_retrieval, state.settings)
-    except Exception as exc:
-        logger.exception("retrieval start-up failed")
-        state.retrieval_error = f"retrieval start-up failed: {exc}"
+        return await asyncio.shield(opening)
+    except asyncio.CancelledError:
+        opening.add_done_callback(_close_opened)
+        raise
+
+
+def _close_opened(opening: asyncio.Future[RetrievalRuntime]) -> None:
+    if not opening.cancelled() and opening.exception() is None:
+        opening.result().close()
 
 
 def preload_imports(settings: Settings) -> None:
