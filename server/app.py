@@ -22,6 +22,7 @@ from server.api.chat.router import router as chat_router
 from server.api.chat.service import ChatService
 from server.api.completions.router import router as completions_router
 from server.api.completions.service import CompletionService
+from server.api.disconnect import CancelOnDisconnect
 from server.api.disputes.router import router as disputes_router
 from server.api.disputes.service import DisputeService
 from server.api.errors import exception_to_response, install_error_handlers
@@ -29,6 +30,7 @@ from server.api.health.router import router as health_router
 from server.api.limits import BodyLimitMiddleware
 from server.api.metrics_router import router as metrics_router
 from server.api.models.router import router as models_router
+from server.api.openapi import error_responses, install_openapi
 from server.api.services import Services
 from server.auth import KeyStore
 from server.engine.protocol import Engine
@@ -193,13 +195,16 @@ def create_app(
         return auth_error_response(exc)
 
     app.add_exception_handler(AuthenticationError, handle_auth_error)
+    # Innermost: it cancels the handler itself when the client goes away.
+    app.add_middleware(CancelOnDisconnect)
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)
     if keys is not None:
         # Added last, so it runs first: before the body limit and any parsing.
         app.add_middleware(AuthGate, state=state)
     app.add_middleware(HeaderLimit, max_header_bytes=settings.max_header_bytes)
+    # The probes' own routers (server/api/health) declare no errors; the middlewares' are these.
+    app.include_router(health_router, responses=error_responses())
     for router in (
-        health_router,
         models_router,
         chat_router,
         completions_router,
@@ -209,4 +214,5 @@ def create_app(
         disputes_router,
     ):
         app.include_router(router)
+    install_openapi(app, OPEN_PATHS, probe_path="/ready")
     return app

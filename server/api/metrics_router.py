@@ -9,11 +9,13 @@ from fastapi.responses import PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from server.api.deps import StateDep
+from server.api.openapi import KEYED, error_responses
 
 router = APIRouter()
 
 
-@router.get("/metrics", response_class=PlainTextResponse)
+# 401/403 only where /metrics is not public (a keys file and not on loopback).
+@router.get("/metrics", response_class=PlainTextResponse, responses=error_responses(*KEYED))
 async def metrics(
     state: StateDep, authorization: Annotated[str | None, Header()] = None
 ) -> PlainTextResponse:

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends
 from server.api.ar_emails.protocol import EmailRequest, EmailResponse
 from server.api.ar_emails.service import EmailService
 from server.api.deps import InferPrincipal, ServicesDep
+from server.api.openapi import GENERATION, KEYED, error_responses
 
 router = APIRouter()
 
@@ -21,7 +22,13 @@ EmailsDep = Annotated[EmailService, Depends(get_emails)]
 
 
 # exclude_unset: a citation without `updated_at` leaves it out.
-@router.post("/v1/ar/emails", response_model=EmailResponse, response_model_exclude_unset=True)
+# 422: an ungrounded draft under grounding_policy "refuse".
+@router.post(
+    "/v1/ar/emails",
+    response_model=EmailResponse,
+    response_model_exclude_unset=True,
+    responses=error_responses(*KEYED, *GENERATION, 422),
+)
 async def draft_email(
     req: EmailRequest, principal: InferPrincipal, service: EmailsDep
 ) -> EmailResponse:

@@ -11,6 +11,7 @@ from server.api.chat.protocol import ChatCompletionRequest, ChatCompletionRespon
 from server.api.chat.service import ChatService
 from server.api.common.sse import sse_response
 from server.api.deps import InferPrincipal, ServicesDep
+from server.api.openapi import GENERATION, KEYED, SSE_RESPONSE, error_responses
 
 router = APIRouter()
 
@@ -22,7 +23,11 @@ def get_chat(services: ServicesDep) -> ChatService:
 ChatDep = Annotated[ChatService, Depends(get_chat)]
 
 
-@router.post("/v1/chat/completions", response_model=ChatCompletionResponse)
+@router.post(
+    "/v1/chat/completions",
+    response_model=ChatCompletionResponse,
+    responses={**SSE_RESPONSE, **error_responses(*KEYED, *GENERATION)},
+)
 async def create_chat_completion(
     req: ChatCompletionRequest, principal: InferPrincipal, service: ChatDep
 ) -> Any:

@@ -11,6 +11,7 @@ from server.api.common.sse import sse_response
 from server.api.completions.protocol import CompletionRequest, CompletionResponse
 from server.api.completions.service import CompletionService
 from server.api.deps import InferPrincipal, ServicesDep
+from server.api.openapi import GENERATION, KEYED, SSE_RESPONSE, error_responses
 
 router = APIRouter()
 
@@ -22,7 +23,11 @@ def get_completions(services: ServicesDep) -> CompletionService:
 CompletionsDep = Annotated[CompletionService, Depends(get_completions)]
 
 
-@router.post("/v1/completions", response_model=CompletionResponse)
+@router.post(
+    "/v1/completions",
+    response_model=CompletionResponse,
+    responses={**SSE_RESPONSE, **error_responses(*KEYED, *GENERATION)},
+)
 async def create_completion(
     req: CompletionRequest, principal: InferPrincipal, service: CompletionsDep
 ) -> Any:

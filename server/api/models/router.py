@@ -8,6 +8,7 @@ from fastapi import APIRouter
 
 from server.api.deps import EngineDep, InferPrincipal
 from server.api.models.protocol import ModelCard, ModelList
+from server.api.openapi import KEYED, error_responses
 
 router = APIRouter()
 _CREATED = int(time.time())
@@ -17,7 +18,7 @@ def _card(model_id: str, root: str, parent: str | None) -> ModelCard:
     return ModelCard(id=model_id, created=_CREATED, owned_by="arserve", root=root, parent=parent)
 
 
-@router.get("/v1/models", response_model=ModelList)
+@router.get("/v1/models", response_model=ModelList, responses=error_responses(*KEYED, 503))
 async def list_models(principal: InferPrincipal, engine: EngineDep) -> ModelList:
     base = engine.model_name
     # An adapter's folder is a server path: only admin keys see it; others see its name.

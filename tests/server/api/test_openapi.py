@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
+
+import httpx
+import pytest
 
 from adapters.tasks import EMAIL_TYPES
 from retrieval.taxonomy import DISPUTE_REASONS
+from server import errors
+from server.api.openapi import ErrorResponse
 from server.app import create_app
+from server.auth import create_key
 from server.settings import Settings
-from tests.server.fake_engine import FakeEngine
+from tests.server.fake_engine import ClassifierEngine, FakeEngine
 
 
 def openapi() -> dict[str, Any]:
@@ -75,3 +82,141 @@ def test_enums_come_from_the_task_list_and_the_taxonomy() -> None:
     assert tuple(schemas["DisputeReason"]["enum"]) == DISPUTE_REASONS
     label = schemas["Classification"]["properties"]["label"]
     assert label == {"$ref": "#/components/schemas/DisputeReason"}
+
+
+KEYED = {"401", "403"}
+EVERY = {"413", "431"}
+GENERATION = {"400", "404", "413", "429", "503"}
+DECLARED_ERRORS = {
+    ("get", "/health"): EVERY,
+    ("get", "/ready"): EVERY | {"503"},
+    ("get", "/metrics"): EVERY | KEYED,
+    ("get", "/v1/models"): EVERY | KEYED | {"503"},
+    ("post", "/v1/chat/completions"): EVERY | KEYED | GENERATION,
+    ("post", "/v1/completions"): EVERY | KEYED | GENERATION,
+    ("get", "/v1/adapters"): EVERY | KEYED,
+    ("post", "/v1/adapters"): EVERY | KEYED | {"400", "404", "422", "503"},
+    ("delete", "/v1/adapters/{name}"): EVERY | KEYED | {"400", "404", "503"},
+    ("post", "/v1/ar/emails"): EVERY | KEYED | GENERATION | {"422"},
+    ("post", "/v1/disputes/classify"): EVERY | KEYED | GENERATION,
+}
+ERROR_REF = {"$ref": "#/components/schemas/ErrorResponse"}
+
+
+def test_each_route_declares_the_errors_it_returns_with_the_error_model() -> None:
+    doc = openapi()
+    declared = {
+        (method, path): {s for s in op["responses"] if s != "200"}
+        for path, ops in doc["paths"].items()
+        for method, op in ops.items()
+    }
+    assert declared == DECLARED_ERRORS
+    for (method, path), statuses in DECLARED_ERRORS.items():
+        for status in statuses:
+            response = doc["paths"][path][method]["responses"][status]
+            schema = response["content"]["application/json"]["schema"]
+            if (path, status) == ("/ready", "503"):
+                # the probe's own report, or the error body
+                assert ERROR_REF in schema["anyOf"]
+            else:
+                assert schema == ERROR_REF, (method, path, status)
+            assert ("Retry-After" in response.get("headers", {})) == (status in ("429", "503"))
+
+
+def test_fastapis_validation_422_is_gone() -> None:
+    doc = openapi()
+    assert not {"HTTPValidationError", "ValidationError"} & set(doc["components"]["schemas"])
+    with_422 = {
+        (m, p)
+        for p, ops in doc["paths"].items()
+        for m, op in ops.items()
+        if "422" in op["responses"]
+    }
+    # Only where the server refuses a well-formed request: a gate, an ungrounded draft.
+    assert with_422 == {("post", "/v1/adapters"), ("post", "/v1/ar/emails")}
+
+
+def test_the_error_model_is_the_error_body() -> None:
+    schemas = openapi()["components"]["schemas"]
+    detail = schemas["ErrorDetail"]
+    assert set(detail["properties"]) == set(errors.error_body("m", "t")["error"])
+    assert set(detail["required"]) == {"message", "type", "param", "code"}
+    assert schemas["ErrorResponse"]["properties"]["error"] == {
+        "$ref": "#/components/schemas/ErrorDetail"
+    }
+
+
+def test_the_key_is_a_bearer_scheme_not_a_header_parameter() -> None:
+    doc = openapi()
+    assert doc["components"]["securitySchemes"] == {"bearer": {"type": "http", "scheme": "bearer"}}
+    for path, ops in doc["paths"].items():
+        for method, op in ops.items():
+            names = [p["name"].lower() for p in op.get("parameters", [])]
+            assert "authorization" not in names, (method, path)
+            if path in ("/health", "/ready"):
+                assert "security" not in op
+            elif path == "/metrics":
+                assert op["security"] == [{}, {"bearer": []}]  # public on loopback
+            else:
+                assert op["security"] == [{"bearer": []}]
+
+
+def test_the_streaming_routes_declare_server_sent_events() -> None:
+    paths = openapi()["paths"]
+    for path in ("/v1/chat/completions", "/v1/completions"):
+        assert set(paths[path]["post"]["responses"]["200"]["content"]) == {
+            "application/json",
+            "text/event-stream",
+        }
+
+
+MSG = [{"role": "user", "content": "hi"}]
+
+
+@pytest.mark.anyio
+async def test_what_the_server_answers_is_declared(tmp_path: Path) -> None:
+    """Each kind of refusal, sent to a real app (fake engine): its status is declared for the
+    route and its body is the declared error model."""
+    keys = tmp_path / "keys.json"
+    infer = {"Authorization": f"Bearer {create_key(keys, 'i', 't1', ['infer'])}"}
+    settings = Settings(keys_file=keys, max_body_bytes=2000, max_header_bytes=4000)
+    app = create_app(settings, ClassifierEngine())  # type: ignore[arg-type]
+    doc = app.openapi()
+    chat = "/v1/chat/completions"
+    sent: list[tuple[str, str, dict[str, str], bytes | dict[str, Any] | None, int]] = [
+        ("get", "/v1/models", {}, None, 401),
+        ("get", "/v1/adapters", infer, None, 403),
+        ("delete", "/v1/adapters/x", infer, None, 403),
+        ("post", chat, infer, b"{not json", 400),
+        ("post", chat, infer, {"model": "fake-base", "messages": []}, 400),
+        ("post", chat, infer, {"model": "nope", "messages": MSG}, 404),
+        ("post", chat, infer, {"model": "fake-base", "messages": MSG, "x": "y" * 3000}, 413),
+        ("post", "/v1/completions", infer, {"model": "fake-base", "prompt": ""}, 400),
+        ("post", "/v1/completions", infer, {"model": "fake-base", "prompt": "x", "n": 99}, 400),
+        # no retrieval store in this app: the e-mail route says so before reading the body
+        ("post", "/v1/ar/emails", infer, {"customer_id": "C1"}, 503),
+        ("post", "/v1/disputes/classify", infer, {"items": []}, 400),
+        ("post", "/v1/adapters", {}, {"adapter": "x"}, 401),
+        ("get", "/health", {"X-Big": "x" * 5000}, None, 431),
+        ("get", "/ready", {"X-Big": "x" * 5000}, None, 431),
+        ("get", "/metrics", {"X-Big": "x" * 5000}, None, 431),
+    ]
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        for method, path, headers, body, status in sent:
+            kwargs: dict[str, Any] = {"headers": headers}
+            if isinstance(body, bytes):
+                kwargs["content"] = body
+                kwargs["headers"] = {**headers, "Content-Type": "application/json"}
+            elif body is not None:
+                kwargs["json"] = body
+            r = await client.request(method.upper(), path, **kwargs)
+            assert r.status_code == status, (method, path, r.text)
+            template = path if not path.startswith("/v1/adapters/") else "/v1/adapters/{name}"
+            assert str(status) in doc["paths"][template][method]["responses"], (method, path)
+            ErrorResponse.model_validate(r.json())
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
