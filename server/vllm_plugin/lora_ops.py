@@ -97,7 +97,8 @@ def _linear_dense(
     scale: float,
 ) -> None:
     """All present adapters in one shrink and one expand; a per-column mask keeps each row's
-    own adapter (rows without one add an exact zero)."""
+    own adapter (rows without one add an exact zero). The mask fills rather than multiplies:
+    an overflowing adapter's inf times 0 would be NaN in every other row."""
     present = [(slot, w) for slot, w in weights.items() if w is not None]
     if not present:
         return
@@ -113,5 +114,5 @@ def _linear_dense(
         _remember(a, key, dense)
     a_dense, b_dense = dense
     h = torch.mm(x, a_dense)
-    h.mul_(plan.column_mask(slots, ranks, x.dtype))
+    h.masked_fill_(plan.column_off(slots, ranks), 0)
     y.addmm_(h, b_dense, alpha=scale)

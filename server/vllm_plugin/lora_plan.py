@@ -34,14 +34,13 @@ class StepPlan:
             self._masks[key] = (self.indices[:, None] == wanted[None, :]).to(dtype)
         return self._masks[key]
 
-    def column_mask(
-        self, slots: tuple[int, ...], ranks: tuple[int, ...], dtype: torch.dtype
-    ) -> torch.Tensor:
-        """[tokens, sum(ranks)]: 1 where the column's adapter is the row's adapter."""
-        key = (slots, ranks, dtype)
+    def column_off(self, slots: tuple[int, ...], ranks: tuple[int, ...]) -> torch.Tensor:
+        """Bool [tokens, sum(ranks)]: True where the column's adapter is not the row's."""
+        key = (slots, ranks)
         if key not in self._col_masks:
             owner = torch.repeat_interleave(torch.arange(len(slots)), torch.tensor(ranks))
-            self._col_masks[key] = self.mask(slots, dtype)[:, owner].contiguous()
+            on = self.mask(slots, torch.bool)[:, owner]
+            self._col_masks[key] = on.logical_not().contiguous()
         return self._col_masks[key]
 
 
@@ -96,6 +95,9 @@ class StackedCache:
         self.versions = self._versions()
         self._slots: dict[int, tuple[torch.Tensor | None, ...]] = {}
         self.derived: dict[object, object] = {}  # fused/dense forms built from this cache
+        # Slots whose weights hold NaN or inf: served as no adapter (0 * NaN is NaN, so such
+        # weights must never enter a matmul shared with other rows) and reported by the caller.
+        self.non_finite: set[int] = set()
 
     def _versions(self) -> tuple[int, ...]:
         return tuple(t._version for t in self.stacked)
@@ -106,12 +108,18 @@ class StackedCache:
             self.versions = versions
             self._slots.clear()
             self.derived.clear()
+            self.non_finite.clear()
 
     def slot(self, slot: int) -> tuple[torch.Tensor | None, ...]:
         """Per slice: the transposed weight trimmed to its real rank, or None if all zero."""
         cached = self._slots.get(slot)
         if cached is None:
-            cached = tuple(self._trim(t[slot, 0]) for t in self.stacked)
+            weights = [t[slot, 0] for t in self.stacked]
+            if all(bool(torch.isfinite(w).all()) for w in weights):
+                cached = tuple(self._trim(w) for w in weights)
+            else:
+                self.non_finite.add(slot)
+                cached = tuple(None for _ in weights)
             self._slots[slot] = cached
         return cached
 
