@@ -27,11 +27,17 @@ def write_demo(out: Path, scale: int = 1, seed: int = 7, as_of: date | None = No
 
 
 def ensure_demo(store: RetrievalStore, data_dir: Path, scale: int = 1) -> IngestReport | None:
-    """On first start (empty store) write and ingest the demo dataset; else do nothing."""
+    """On first start (empty store) write and ingest the demo dataset; else do nothing.
+
+    Customers erased since the files were written stay out: ingestion honours the suppression
+    list, so the files kept under the cache folder cannot bring them back."""
     if store.total_points() > 0:
         return None
     if not (data_dir / "customers.jsonl").is_file():
         write_demo(data_dir, scale)
     report = ingest_path(store, data_dir)
-    log.info("demo dataset loaded: %d rows in %.1fs", report.rows, report.seconds)
+    log.info(
+        "demo dataset loaded: %d rows in %.1fs, %d of erased customers skipped", report.rows,
+        report.seconds, report.suppressed,
+    )  # fmt: skip
     return report

@@ -29,6 +29,8 @@ class RetrievalConfig:
     embed_batch_size: int = 64
     tokenizer_path: Path | None = None
     erasure_log_path: Path | None = None
+    #: the secret of the erasure log's keyed refs; None: erasure.key next to the log (created)
+    erasure_key_file: Path | None = None
     dense_candidates: int = 30
     sparse_candidates: int = 30
     ingest_batch_size: int = 256

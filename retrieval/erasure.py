@@ -1,53 +1,57 @@
 """Erasure of one customer of one tenant: every record and point, verified, with a report.
 
-The erasure log keeps no personal data: the tenant id, a one-way reference of the
-customer id (sha256 of tenant and customer), counts per record type, and the verification.
+The erasure log keeps no personal data: the tenant id, a keyed reference of the customer id
+(HMAC-SHA256 under the deployment's erasure key, ``ref_scheme``), counts per record type, and
+the verification.  The subject is put on the suppression list *before* anything is deleted,
+so a crash part-way can only leave it suppressed, never resurrectable; erasing again finishes.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 from collections import Counter
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
-from pathlib import Path
 
-from retrieval.errors import NotFoundError, RetrievalError
+from retrieval.config import RetrievalConfig
+from retrieval.errors import InvalidRequestError, NotFoundError, RetrievalError
 from retrieval.filters import check_id
 from retrieval.store import RetrievalStore
+from retrieval.suppression import REF_SCHEME, Suppressions, append_jsonl, now
 
 log = logging.getLogger(__name__)
+MAX_REASON_CHARS = 500
 
 
 @dataclass
 class ErasureReport:
     tenant_id: str
-    customer_ref: str  # one-way reference, not the customer id
+    customer_ref: str  # keyed one-way reference, not the customer id
     records: dict[str, int] = field(default_factory=dict)  # record type -> records removed
     points_deleted: int = 0
     remaining: int = 0
     verified: bool = False
     erased_at: str = ""
+    ref_scheme: str = REF_SCHEME
+    key_id: str = ""  # which erasure key made the ref (not the key)
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
 
 
-def customer_ref(tenant_id: str, customer_id: str) -> str:
-    return hashlib.sha256(f"{tenant_id}\x1f{customer_id}".encode()).hexdigest()[:16]
-
-
-def erase_customer(
-    store: RetrievalStore, tenant_id: str, customer_id: str, log_path: Path | None = None
-) -> ErasureReport:
+def erase_customer(store: RetrievalStore, tenant_id: str, customer_id: str) -> ErasureReport:
     """Delete all points of (tenant, customer); raise NotFoundError if there are none."""
     check_id(tenant_id, "tenant id")
     check_id(customer_id, "customer id")
     payloads = store.scroll_payloads(tenant_id, customer_id)
     if not payloads and not store.customer_exists(tenant_id, customer_id):
         raise NotFoundError("customer not found")
+    suppressions = Suppressions.for_config(store.config)
+    if suppressions is None:
+        log.warning("no erasure log configured: this erasure is neither logged nor remembered")
+        ref, key_id = "", ""
+    else:
+        ref = suppressions.suppress(tenant_id, customer_id)  # before the deletion, fsynced
+        key_id = suppressions.key().key_id
     records = Counter(str(p.get("record_type")) for p in payloads)
     points = store.count(tenant_id, customer_id)
     store.delete_scope(tenant_id, customer_id)  # by filter over the whole collection
@@ -57,14 +61,16 @@ def erase_customer(
     exists = store.customer_exists(tenant_id, customer_id)
     report = ErasureReport(
         tenant_id=tenant_id,
-        customer_ref=customer_ref(tenant_id, customer_id),
+        customer_ref=ref,
         records=dict(sorted(records.items())),
         points_deleted=points - remaining,
         remaining=remaining,
         verified=leftovers == 0 and not exists,
-        erased_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        erased_at=now(),
+        key_id=key_id,
     )
-    _append_log(log_path or store.config.erasure_log_path, report)
+    if store.config.erasure_log_path is not None:
+        append_jsonl(store.config.erasure_log_path, report.as_dict())
     log.info(
         "erasure tenant=%s ref=%s points=%d verified=%s", tenant_id, report.customer_ref,
         report.points_deleted, report.verified,
@@ -74,9 +80,34 @@ def erase_customer(
     return report
 
 
-def _append_log(path: Path | None, report: ErasureReport) -> None:
-    if path is None:
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a", encoding="utf-8") as fh:
-        fh.write(json.dumps(report.as_dict(), sort_keys=True) + "\n")
+def unsuppress(
+    config: RetrievalConfig, tenant_id: str, customer_id: str, reason: str, by: str
+) -> dict[str, str]:
+    """Allow an erased customer to be ingested again (a lawful re-creation), logged first.
+
+    The erasure log gets who, when and why with the keyed ref only; the reason must not hold
+    the customer id.  Raises RetrievalError when the subject is not suppressed.
+    """
+    check_id(tenant_id, "tenant id")
+    check_id(customer_id, "customer id")
+    reason, by = reason.strip(), by.strip()
+    if not reason or len(reason) > MAX_REASON_CHARS:
+        raise InvalidRequestError(f"a reason of 1 to {MAX_REASON_CHARS} characters is required")
+    if customer_id.lower() in reason.lower():
+        raise InvalidRequestError("the reason must not contain the customer id")
+    if not by:
+        raise InvalidRequestError("who unsuppresses must be given")
+    suppressions = Suppressions.for_config(config)
+    if suppressions is None or config.erasure_log_path is None:
+        raise RetrievalError("no erasure log configured: nothing is suppressed")
+    if not suppressions.is_suppressed(tenant_id, customer_id):
+        raise RetrievalError("this customer is not suppressed")
+    entry = {
+        "event": "unsuppress", "tenant_id": tenant_id,
+        "customer_ref": suppressions.ref(tenant_id, customer_id), "ref_scheme": REF_SCHEME,
+        "key_id": suppressions.key().key_id, "by": by, "reason": reason, "at": now(),
+    }  # fmt: skip
+    append_jsonl(config.erasure_log_path, entry)  # audited before it takes effect
+    suppressions.release(tenant_id, customer_id)
+    log.warning("unsuppressed tenant=%s ref=%s", tenant_id, entry["customer_ref"])
+    return entry

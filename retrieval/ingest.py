@@ -1,7 +1,8 @@
 """Ingestion of JSONL or CSV files, one record type per file (or a ``record_type`` column).
 
 Every row is validated; bad rows are reported with file, line and reason (never the row's
-values, which may hold personal data) and the good rows still land.  Writes are idempotent,
+values, which may hold personal data) and the good rows still land.  Rows of an erased
+customer (on the suppression list) are skipped and only counted.  Writes are idempotent,
 so a run that was interrupted can simply be started again.
 """
 
@@ -23,6 +24,7 @@ from retrieval.record_types import RECORD_TYPES
 from retrieval.records import Record
 from retrieval.results import UpsertReport
 from retrieval.store import RetrievalStore
+from retrieval.suppression import Suppressions
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +57,7 @@ class IngestReport:
     written: UpsertReport = field(default_factory=UpsertReport)
     errors: list[RowError] = field(default_factory=list)
     seconds: float = 0.0
+    suppressed: int = 0  # valid rows skipped: their customer was erased
 
     @property
     def ok(self) -> bool:
@@ -141,6 +144,8 @@ class Ingestor:
         self.store = store
         self.tenant_id = tenant_id  # when set, rows of any other tenant are rejected
         self._customers: dict[str, set[str]] = {}
+        self._suppressions = Suppressions.for_config(store.config)
+        self._erased: dict[tuple[str, str], bool] = {}  # one list lookup per customer
 
     def run(self, path: Path, batch_size: int | None = None) -> IngestReport:
         start = time.perf_counter()
@@ -160,8 +165,8 @@ class Ingestor:
             self._flush(file, batch, report)
         report.seconds = time.perf_counter() - start
         log.info(
-            "ingested %d rows from %d files: %d bad", report.rows, len(report.files),
-            len(report.errors),
+            "ingested %d rows from %d files: %d bad, %d of erased customers skipped",
+            report.rows, len(report.files), len(report.errors), report.suppressed,
         )  # fmt: skip
         return report
 
@@ -177,6 +182,9 @@ class Ingestor:
             if self.tenant_id is not None and rec.tenant_id != self.tenant_id:
                 raise ValueError("row belongs to another tenant than the one ingesting")
             owner = rec.owner_customer_id
+            if owner and self._is_erased(rec.tenant_id, owner):
+                report.suppressed += 1
+                return None
             if rec.record_type != "customer" and owner and owner not in self._known(rec.tenant_id):
                 raise ValueError("customer_id unknown in this tenant")
         except ValueError as exc:
@@ -185,6 +193,14 @@ class Ingestor:
         if rec.record_type == "customer":
             self._known(rec.tenant_id).add(rec.record_id)
         return rec
+
+    def _is_erased(self, tenant_id: str, customer_id: str) -> bool:
+        if self._suppressions is None:
+            return False
+        key = (tenant_id, customer_id)
+        if key not in self._erased:
+            self._erased[key] = self._suppressions.is_suppressed(tenant_id, customer_id)
+        return self._erased[key]
 
     def _known(self, tenant_id: str) -> set[str]:
         if tenant_id not in self._customers:
