@@ -3,11 +3,18 @@ embedded store reopened answers as before."""
 
 from __future__ import annotations
 
+import contextlib
+import json
+import socket
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from qdrant_client import QdrantClient
 
-from retrieval.backend import open_backend
+from retrieval.backend import QdrantBackend, open_backend
 from retrieval.config import RetrievalConfig
 from retrieval.edge_backend import EdgeBackend
 from retrieval.errors import StoreUnavailableError
@@ -67,3 +74,85 @@ def test_embedded_store_reopened_answers_the_same(
     with RetrievalStore.open(cfg, embedder) as st:
         assert _hits(st, A, "damaged goods", "C00001", dense=dense) == before
         assert st.count(A, "C00001") == count > 0
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class _Qdrant(BaseHTTPRequestHandler):
+    """Answers every GET as a collection-exists call does (with ``status``): enough of a
+    Qdrant server for a ping and for an HTTP error, not a store."""
+
+    status = 200
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        body = json.dumps({"result": {"exists": True}, "status": "ok", "time": 0.0}).encode()
+        self.send_response(self.status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def _server(port: int, status: int = 200) -> Iterator[None]:
+    handler = type("Handler", (_Qdrant,), {"status": status})
+    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+@pytest.mark.filterwarnings("ignore:Failed to obtain server version", "ignore:Api key is used")
+def test_unreachable_names_the_url_without_credentials_and_the_cause(tmp_path: Path) -> None:
+    def error(url: str) -> str:
+        cfg = RetrievalConfig(qdrant_url=url, qdrant_api_key="key-kept-out", timeout_s=1)
+        with pytest.raises(StoreUnavailableError) as raised:
+            open_backend(cfg)
+        assert "key-kept-out" not in str(raised.value) and "pw@" not in str(raised.value)
+        return str(raised.value)
+
+    port = _closed_port()
+    assert error(f"http://ops:pw@127.0.0.1:{port}/?api_key=key-kept-out") == (
+        f"Qdrant unreachable at http://127.0.0.1:{port}/: connection refused"
+    )
+    assert error("http://no-such-host.invalid:6333").startswith(
+        "Qdrant unreachable at http://no-such-host.invalid:6333: DNS lookup failed"
+    )
+    with socket.socket() as silent:  # accepts connections (the backlog), never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        assert error(url) == f"Qdrant unreachable at {url}: timeout (ReadTimeout)"
+    port = _closed_port()
+    with _server(port, status=503):
+        url = f"http://127.0.0.1:{port}"
+        assert error(url) == f"Qdrant unreachable at {url}: HTTP 503 Service Unavailable"
+
+
+def test_a_server_that_goes_down_and_comes_back_is_pinged_again_without_reopening() -> None:
+    port = _closed_port()
+    url = f"http://127.0.0.1:{port}"
+    backend = QdrantBackend(
+        QdrantClient(url=url, timeout=1, check_compatibility=False), "arserve", url
+    )
+    try:
+        with _server(port):
+            backend.ping()
+        with pytest.raises(StoreUnavailableError, match=f"at {url}: connection refused"):
+            backend.ping()
+        with _server(port):
+            backend.ping()  # the same client: qdrant-client opens a new connection
+    finally:
+        backend.close()

@@ -1,0 +1,44 @@
+"""Running an app with its lifespan (it opens the retrieval store) for the readiness tests."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+
+from server.app import create_app
+from server.settings import Settings
+from server.state import AppState
+from tests.server.fake_engine import FakeEngine
+
+FAST_RETRY: dict[str, Any] = {"retrieval_retry_initial_s": 0.05, "retrieval_retry_max_s": 0.2}
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@asynccontextmanager
+async def running(
+    settings: Settings, engine: Any = None
+) -> AsyncIterator[tuple[httpx.AsyncClient, AppState]]:
+    """The app with its lifespan, and a client of it."""
+    app = create_app(settings, engine or FakeEngine())
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            yield client, app.state.arserve
+
+
+async def until(predicate: Callable[[], bool], timeout_s: float = 60.0) -> None:
+    """Wait for a condition the server reaches by itself (a deadline, not a speed check)."""
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while not predicate():
+        assert asyncio.get_running_loop().time() < deadline, "condition never reached"
+        await asyncio.sleep(0.02)
