@@ -206,9 +206,11 @@ class Suppressions:
 
     def suppress(self, tenant_id: str, customer_id: str) -> str:
         """Remember the subject as erased (fsynced); returns its keyed ref.  Idempotent."""
-        ref = self.ref(check_id(tenant_id, "tenant id"), check_id(customer_id, "customer id"))
+        check_id(tenant_id, "tenant id")
+        check_id(customer_id, "customer id")
         with self._lock:
-            self._refresh()
+            self._refresh()  # first: a lost key with a list behind it fails, never replaced
+            ref = self.ref(tenant_id, customer_id)
             if self._state.get(ref) is not True:  # a legacy-only erasure gets its keyed line
                 self._write("suppress", tenant_id, ref)
         return ref

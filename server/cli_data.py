@@ -53,7 +53,7 @@ def ingest(
     typer.echo(
         f"{report.rows} rows from {len(report.files)} files in {report.seconds:.1f}s: "
         f"{w.inserted} inserted, {w.updated} updated, {w.unchanged} unchanged, "
-        f"{w.stale} stale, {len(report.errors)} bad"
+        f"{w.stale} stale, {len(report.errors)} bad, {report.suppressed} skipped (erased customers)"
     )
     if report.errors:
         raise typer.Exit(1)
@@ -91,6 +91,29 @@ def erase(
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(1) from exc
     typer.echo(json.dumps(report.as_dict(), indent=1))
+
+
+@app.command()
+def unsuppress(
+    tenant: Annotated[str, typer.Option(help="Tenant id.")],
+    customer: Annotated[str, typer.Option(help="Customer id within the tenant.")],
+    reason: Annotated[str, typer.Option(help="Why it may exist again (no personal data).")],
+    by: Annotated[str | None, typer.Option(help="Who decided; default: the OS user.")] = None,
+) -> None:
+    """Let an erased customer be ingested again (a lawful re-creation), in the erasure log."""
+    import getpass
+
+    from retrieval.erasure import unsuppress as release
+    from server.retrieval_runtime import retrieval_config
+
+    try:
+        entry = release(
+            retrieval_config(Settings()), tenant, customer, reason, by or getpass.getuser()
+        )
+    except RetrievalError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(json.dumps(entry, indent=1))
 
 
 @app.command("eval")

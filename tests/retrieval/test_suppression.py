@@ -56,6 +56,8 @@ def test_a_lost_or_replaced_key_fails_closed(tmp_path: Path) -> None:
     (tmp_path / "erasure.key").unlink()
     with pytest.raises(ConfigError, match="erasure key"):
         _lists(tmp_path).is_suppressed(A, "C00005")
+    with pytest.raises(ConfigError, match="erasure key"):
+        _lists(tmp_path).suppress(A, "C00006")
     assert not (tmp_path / "erasure.key").exists()  # not silently replaced by a new one
     (tmp_path / "erasure.key").write_bytes(os.urandom(32))
     with pytest.raises(ConfigError, match="another erasure key"):
