@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from adapters.registry import Registry
+from server.api.health.checks import CHECK_TIMEOUT_S
 from server.app import create_app
 from server.model_prep import DEFAULT_MODEL_NAME
 from server.settings import Settings
@@ -102,3 +103,16 @@ def test_probes_and_scrape_path_are_real_routes() -> None:
         healthcheck.group(1),
     }
     assert wanted <= paths, wanted - paths
+
+
+def test_liveness_is_health_and_readiness_is_ready_within_its_bound() -> None:
+    container = _k8s_container()
+    assert container["livenessProbe"]["httpGet"]["path"] == "/health"
+    assert container["startupProbe"]["httpGet"]["path"] == "/health"
+    readiness = container["readinessProbe"]
+    assert readiness["httpGet"]["path"] == "/ready"
+    # the probe waits longer than /ready's checks may take (they run side by side)
+    assert readiness.get("timeoutSeconds", 1) > CHECK_TIMEOUT_S
+    # Docker restarts an unhealthy container: its health check is liveness, not readiness
+    healthcheck = re.search(r"^HEALTHCHECK .*?127\.0\.0\.1:8000(/\w+)", DOCKERFILE, re.S | re.M)
+    assert healthcheck and healthcheck.group(1) == "/health"

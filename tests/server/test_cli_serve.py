@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -81,3 +82,16 @@ def test_serve_help_lists_the_settings_and_bad_flags_are_refused(
     assert runner.invoke(app, ["serve", "--dtype", "float8"]).exit_code == 2
     assert runner.invoke(app, ["serve", "--no-such-setting", "1"]).exit_code == 2
     assert started == []
+
+
+@pytest.mark.filterwarnings("ignore:Failed to obtain server version")
+def test_data_commands_name_the_qdrant_url_and_the_cause(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{s.getsockname()[1]}"  # closed once the block ends
+    monkeypatch.setenv("ARSERVE_QDRANT_URL", url)
+    result = runner.invoke(app, ["data", "ingest", str(tmp_path)])
+    assert result.exit_code == 2
+    assert f"error: Qdrant unreachable at {url}: connection refused" in result.output
