@@ -29,10 +29,12 @@ class Admission:
     def num_waiting(self) -> int:
         return max(0, self.num_in_flight - self.max_running)
 
-    def check(self) -> None:
-        if self.num_in_flight >= self.max_running + self.max_waiting:
+    def check(self, num: int = 1) -> None:
+        """Refuse unless `num` more requests fit: a batch is admitted whole or not at all."""
+        if self.num_in_flight + num > self.max_running + self.max_waiting:
             raise OverloadedError(
-                f"server is at capacity ({self.num_in_flight} requests in flight); retry later",
+                f"server is at capacity ({self.num_in_flight} requests in flight, "
+                f"{num} asked for); retry later",
                 code="queue_full",
             )
 

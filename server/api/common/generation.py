@@ -5,12 +5,15 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from server.engine.protocol import Engine, GenerationChunk, SamplingConfig, TokenLogprob
 from server.metrics import RequestTimer
 from server.state import AppState
+
+T = TypeVar("T")
 
 
 def new_request_id(prefix: str) -> str:
@@ -69,19 +72,26 @@ class GenerationRun:
         # Refuse before a response starts, so a full queue gets a real 429.
         state.admission.check()
 
-    async def stream(self) -> AsyncIterator[GenerationChunk]:
+    async def stream(self) -> AsyncGenerator[GenerationChunk, None]:
         admission, metrics = self.state.admission, self.state.metrics
         admission.enter()
         metrics.in_flight.set(admission.num_in_flight)
         metrics.waiting.set(admission.num_waiting)
         status = "error"
         try:
-            async for chunk in self.engine.generate(
+            chunks = self.engine.generate(
                 self.request_id, self.prompt, self.sampling, self.adapter, self.cache_salt
-            ):
-                self.timer.num_prompt_tokens = chunk.num_prompt_tokens
-                self.timer.on_tokens(sum(d.num_new_tokens for d in chunk.deltas))
-                yield chunk
+            )
+            try:
+                async for chunk in chunks:
+                    self.timer.num_prompt_tokens = chunk.num_prompt_tokens
+                    self.timer.on_tokens(sum(d.num_new_tokens for d in chunk.deltas))
+                    yield chunk
+            finally:
+                # Closing this stream closes the engine's at once (which aborts the request),
+                # not whenever the garbage collector finalises it.
+                if isinstance(chunks, AsyncGenerator):
+                    await chunks.aclose()
             status = "ok"
         except (asyncio.CancelledError, GeneratorExit):
             status = "cancelled"
@@ -104,3 +114,31 @@ class GenerationRun:
                 c.num_tokens += d.num_new_tokens
                 c.finish_reason = d.finish_reason or c.finish_reason
         return GenerationResult(list(choices.values()), num_prompt_tokens)
+
+
+async def run_together(jobs: Sequence[Awaitable[T]]) -> list[T]:
+    """Run jobs concurrently (the engine batches them) and return their results in order.
+
+    The first failure cancels the others and is raised once they have stopped, so no engine
+    request keeps running for a response that is an error (asyncio.gather leaves them running).
+    """
+    tasks = [asyncio.ensure_future(job) for job in jobs]
+    if not tasks:
+        return []
+    try:
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+    finally:
+        # Also when this request is cancelled (its client went away): stop every job.
+        for task in tasks:
+            task.cancel()
+        await asyncio.wait(tasks)
+    # Every outcome is read (no "exception never retrieved"); the first failure is raised.
+    errors = [_error(t) for t in tasks]
+    first = next((e for t, e in zip(tasks, errors, strict=True) if t in done and e), None)
+    if first is not None:
+        raise first
+    return [task.result() for task in tasks]
+
+
+def _error(task: asyncio.Future[T]) -> BaseException | None:
+    return None if task.cancelled() else task.exception()

@@ -7,7 +7,7 @@ import time
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
-from server.api.common.generation import GenerationRun, new_request_id
+from server.api.common.generation import GenerationRun, new_request_id, run_together
 from server.api.common.logprobs import completion_logprobs
 from server.api.common.responses import completion_body, usage
 from server.api.common.sampling import build_sampling, resolve_adapter, resolve_max_tokens
@@ -69,6 +69,8 @@ class CompletionService:
         prompts = _prompts(req.prompt)
         if len(prompts) > MAX_PROMPTS:
             raise InvalidRequestError(f"at most {MAX_PROMPTS} prompts per request", param="prompt")
+        # All prompts are admitted or none: a half-admitted batch would run for a 429.
+        self.state.admission.check(len(prompts))
         runs, echoes = [], []
         request_id = new_request_id("cmpl")
         for i, p in enumerate(prompts):
@@ -96,7 +98,7 @@ class CompletionService:
 
     async def create(self, tenant_id: str, req: CompletionRequest) -> dict[str, Any]:
         request_id, runs, echoes = self._prepare(tenant_id, req)
-        results = await asyncio.gather(*(run.collect() for run in runs))
+        results = await run_together([run.collect() for run in runs])
         choices = []
         for p, result in enumerate(results):
             for c in result.choices:
@@ -123,7 +125,14 @@ class CompletionService:
 
     async def stream(self, tenant_id: str, req: CompletionRequest) -> AsyncIterator[dict[str, Any]]:
         request_id, runs, echoes = self._prepare(tenant_id, req)
-        streams = [await prime(run.stream()) for run in runs]
+        started = [run.stream() for run in runs]
+        try:
+            streams = [await prime(stream) for stream in started]
+        except BaseException:
+            # A prompt the engine refused: abort those already submitted.
+            for stream in started:
+                await stream.aclose()
+            raise
         created = int(time.time())
         n = req.n
 

@@ -16,7 +16,7 @@ from adapters.tasks import DISPUTE_CLASSIFIER, DISPUTE_LABELS
 from retrieval.citations import Citation
 from retrieval.errors import NotFoundError
 from retrieval.records import Record
-from server.api.common.generation import GenerationRun, new_request_id
+from server.api.common.generation import GenerationRun, new_request_id, run_together
 from server.api.common.routing import adapter_ref, require_adapter
 from server.api.disputes.protocol import ClassifyRequest, DisputeItem
 from server.engine.protocol import Engine, SamplingConfig, StructuredOutput, TokenLogprob
@@ -131,6 +131,9 @@ class DisputeService:
         self._check(items)
         adapter = self.state.settings.dispute_adapter
         require_adapter(self.engine, adapter)
+        # All items are admitted or none, and one failing item stops the others: a
+        # half-admitted batch would keep the engine busy for a 429 or a 404.
+        self.state.admission.check(len(items))
         # Concurrently, so the engine batches the items.
-        results = await asyncio.gather(*(self._classify(tenant_id, i, adapter) for i in items))
+        results = await run_together([self._classify(tenant_id, i, adapter) for i in items])
         return {"object": "list", "data": list(results)}
