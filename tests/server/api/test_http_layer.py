@@ -120,3 +120,15 @@ async def test_metrics_need_a_key_off_loopback(tmp_path: Path) -> None:
         assert r.status_code == 403
         r = await client.get("/metrics", headers={"Authorization": f"Bearer {admin}"})
         assert r.status_code == 200 and "arserve_kv_cache_usage_ratio 0.25" in r.text
+
+
+@pytest.mark.anyio
+async def test_batch_over_capacity_is_refused_whole() -> None:
+    async with make_client(FakeEngine(), max_num_seqs=1, max_waiting_requests=1) as client:
+        body = {"model": "fake-base", "prompt": ["a", "b", "c"], "max_tokens": 2}
+        r = await client.post("/v1/completions", json=body)
+        assert r.status_code == 429 and r.json()["error"]["code"] == "queue_full"
+        # Not one prompt was started: none is counted, whatever its outcome.
+        assert 'endpoint="completions"' not in (await client.get("/metrics")).text
+        body["prompt"] = ["a", "b"]
+        assert (await client.post("/v1/completions", json=body)).status_code == 200
