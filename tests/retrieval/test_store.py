@@ -3,12 +3,7 @@ embedded store reopened answers as before."""
 
 from __future__ import annotations
 
-import contextlib
-import json
 import socket
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -22,6 +17,7 @@ from retrieval.ingest import ingest_path
 from retrieval.records import Record
 from retrieval.retriever import RetrievalRequest, Retriever
 from retrieval.store import RetrievalStore
+from tests.server.api.health.helpers import qdrant_stub
 
 A = "acme-foods"
 
@@ -82,38 +78,6 @@ def _closed_port() -> int:
         return int(s.getsockname()[1])
 
 
-class _Qdrant(BaseHTTPRequestHandler):
-    """Answers every GET as a collection-exists call does (with ``status``): enough of a
-    Qdrant server for a ping and for an HTTP error, not a store."""
-
-    status = 200
-
-    def do_GET(self) -> None:  # noqa: N802 - http.server's name
-        body = json.dumps({"result": {"exists": True}, "status": "ok", "time": 0.0}).encode()
-        self.send_response(self.status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@contextlib.contextmanager
-def _server(port: int, status: int = 200) -> Iterator[None]:
-    handler = type("Handler", (_Qdrant,), {"status": status})
-    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
-
-
 @pytest.mark.filterwarnings("ignore:Failed to obtain server version", "ignore:Api key is used")
 def test_unreachable_names_the_url_without_credentials_and_the_cause(tmp_path: Path) -> None:
     def error(url: str) -> str:
@@ -136,7 +100,7 @@ def test_unreachable_names_the_url_without_credentials_and_the_cause(tmp_path: P
         url = f"http://127.0.0.1:{silent.getsockname()[1]}"
         assert error(url) == f"Qdrant unreachable at {url}: timeout (ReadTimeout)"
     port = _closed_port()
-    with _server(port, status=503):
+    with qdrant_stub(port, status=503):
         url = f"http://127.0.0.1:{port}"
         assert error(url) == f"Qdrant unreachable at {url}: HTTP 503 Service Unavailable"
 
@@ -148,11 +112,11 @@ def test_a_server_that_goes_down_and_comes_back_is_pinged_again_without_reopenin
         QdrantClient(url=url, timeout=1, check_compatibility=False), "arserve", url
     )
     try:
-        with _server(port):
+        with qdrant_stub(port):
             backend.ping()
         with pytest.raises(StoreUnavailableError, match=f"at {url}: connection refused"):
             backend.ping()
-        with _server(port):
+        with qdrant_stub(port):
             backend.ping()  # the same client: qdrant-client opens a new connection
     finally:
         backend.close()

@@ -10,13 +10,20 @@ import json
 from pathlib import Path
 
 import pytest
+from qdrant_client import QdrantClient
 
 from adapters.registry import Registry
 from adapters.validation import BaseModelInfo
+from retrieval.backend import QdrantBackend
+from retrieval.config import RetrievalConfig
+from retrieval.context import ContextAssembler
+from retrieval.store import RetrievalStore
+from retrieval.tokens import estimate_tokens
 from server.adapter_manager import AdapterManager
 from server.engine.errors import EngineUnavailableError
+from server.retrieval_runtime import RetrievalRuntime
 from server.settings import Settings
-from tests.server.api.health.helpers import FAST_RETRY, closed_port, running, until
+from tests.server.api.health.helpers import FAST_RETRY, closed_port, qdrant_stub, running, until
 from tests.server.fake_engine import ClassifierEngine, FakeEngine
 
 
@@ -125,3 +132,27 @@ async def test_a_failed_route_adapter_blocks_and_any_other_is_counted(
         assert adapters["required"] == ["ar-email-drafter", "dispute-classifier"]
         assert broken in adapters["detail"]
         assert (r.status_code, adapters["status"]) == ((200, "ok") if ready else (503, "down"))
+
+
+@pytest.mark.anyio
+async def test_a_qdrant_server_that_dies_turns_ready_503_and_back_by_itself() -> None:
+    port = closed_port()
+    url = f"http://127.0.0.1:{port}"
+    store = RetrievalStore.open(RetrievalConfig(in_memory=True))
+    store.backend.close()
+    # the store's backend on a server that answers the ping's HTTP call (a stub: no Qdrant
+    # server binary exists here); the store opened against a server is QdrantBackend too
+    client = QdrantClient(url=url, timeout=1, check_compatibility=False)
+    store.backend = QdrantBackend(client, "arserve", url)
+    runtime = RetrievalRuntime(store, ContextAssembler(store, estimate_tokens))
+    settings = Settings(enable_lora=False)
+    async with running(settings, FakeEngine(), runtime) as (http, _):
+        with qdrant_stub(port):
+            assert (await http.get("/ready")).status_code == 200
+        r = await http.get("/ready")
+        assert r.status_code == 503
+        assert r.json()["checks"]["retrieval"]["detail"] == (
+            f"Qdrant unreachable at {url}: connection refused"
+        )
+        with qdrant_stub(port):
+            assert (await http.get("/ready")).status_code == 200  # no restart, no reopen
