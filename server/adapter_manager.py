@@ -28,7 +28,7 @@ from adapters.validation import (
     discover_adapters,
     validate_adapter,
 )
-from server.engine.protocol import AdapterInfo, Engine
+from server.engine.protocol import AdapterInfo, Engine, ReportsAdapterFaults
 from server.errors import ArserveError, InvalidRequestError, NotFoundError, UnprocessableError
 from server.metrics import Metrics
 from server.settings import Settings
@@ -75,6 +75,24 @@ class AdapterManager:
         self.settings = settings
         self.metrics = metrics
         self.statuses: dict[str, AdapterStatus] = {}
+        if isinstance(engine, ReportsAdapterFaults):
+            engine.on_adapter_fault(self._taken_out)
+
+    def _taken_out(self, name: str, reason: str) -> None:
+        """The engine unloaded an adapter that produced non-finite values: it shows as error."""
+        status = self.statuses.get(name)
+        if status is None or not status.ready:
+            return
+        self.metrics.adapters_loaded.remove(name, status.version or "")
+        self.metrics.adapter_events.labels("failure").inc()
+        self.statuses[name] = AdapterStatus(
+            name,
+            AdapterState.ERROR,
+            status.rank,
+            status.version,
+            status.task,
+            reason=f"taken out of service: it produced non-finite values ({reason})",
+        )
 
     def _failed(self, name: str, reason: str) -> None:
         self.statuses[name] = AdapterStatus(name, AdapterState.ERROR, reason=reason)

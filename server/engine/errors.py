@@ -40,3 +40,7 @@ class AdapterNotLoadedError(EngineError):
 
 class AdapterLoadError(EngineError):
     """The engine could not load an adapter's weights."""
+
+
+class AdapterFaultError(EngineError):
+    """An adapter produced non-finite values: its request is aborted, the adapter unloaded."""

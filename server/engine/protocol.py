@@ -6,7 +6,7 @@ that imports vLLM, and HTTP-layer unit tests use a fake.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -129,3 +129,14 @@ class Engine(Protocol):
         ...
 
     async def shutdown(self) -> None: ...
+
+
+# Called with (adapter name, reason) when the engine takes an adapter out of service.
+AdapterFaultListener = Callable[[str, str], None]
+
+
+@runtime_checkable
+class ReportsAdapterFaults(Protocol):
+    """An engine that takes an adapter producing non-finite values out of service."""
+
+    def on_adapter_fault(self, listener: AdapterFaultListener) -> None: ...

@@ -20,18 +20,20 @@ from vllm.v1.metrics.loggers import StatLoggerBase
 
 from server.engine.config import EngineConfig
 from server.engine.errors import (
+    AdapterFaultError,
     AdapterLoadError,
     AdapterNotLoadedError,
     EngineError,
     EngineRequestError,
     EngineUnavailableError,
 )
+from server.engine.fault_watch import FaultWatch
+from server.engine.outputs import to_delta
 from server.engine.protocol import (
+    AdapterFaultListener,
     AdapterInfo,
-    CompletionDelta,
     GenerationChunk,
     SamplingConfig,
-    TokenLogprob,
 )
 
 logger = logging.getLogger(__name__)
@@ -89,9 +91,12 @@ class SchedulerSnapshot(StatLoggerBase):
 class VllmEngine:
     """One base model plus LoRA adapters; requests for different adapters share batches."""
 
-    def __init__(self, llm: AsyncLLM, config: EngineConfig) -> None:
+    def __init__(
+        self, llm: AsyncLLM, config: EngineConfig, faults: FaultWatch | None = None
+    ) -> None:
         self._llm = llm
         self._config = config
+        self._faults = faults or FaultWatch(None)
         self._tokenizer = llm.get_tokenizer()
         # The largest token id vLLM accepts: the tokenizer's or the model's, as vLLM checks it.
         self._max_token_id = max(len(self._tokenizer), llm.model_config.get_vocab_size()) - 1
@@ -106,8 +111,9 @@ class VllmEngine:
     def create(cls, config: EngineConfig) -> VllmEngine:
         """Build the engine (blocking: loads weights and starts the engine-core process)."""
         args = AsyncEngineArgs(**config.engine_args)
+        faults = FaultWatch.for_new_engine()  # before vLLM starts its processes
         llm = AsyncLLM.from_engine_args(args, stat_loggers=[SchedulerSnapshot])
-        return cls(llm, config)
+        return cls(llm, config, faults)
 
     @property
     def model_name(self) -> str:
@@ -156,13 +162,19 @@ class VllmEngine:
             self._num_running[lora.lora_int_id] = self._num_running.get(lora.lora_int_id, 0) + 1
         try:
             async for out in stream:
+                # The worker records a fault before the step's output leaves it, so a fault of
+                # this step is visible here, before its output reaches the client.
+                await self._check_faults(request_id, lora)
                 yield GenerationChunk(
                     request_id=request_id,
-                    deltas=[self._delta(c, sampling) for c in out.outputs],
+                    deltas=[to_delta(c, sampling) for c in out.outputs],
                     num_prompt_tokens=len(out.prompt_token_ids or ()),
                     is_finished=out.finished,
                     num_cached_tokens=int(out.num_cached_tokens or 0),
                 )
+        except (AdapterFaultError, EngineUnavailableError):
+            await self.abort(request_id)
+            raise
         except EngineDeadError as exc:
             raise EngineUnavailableError(
                 "the inference engine stopped; the server must restart"
@@ -184,6 +196,38 @@ class VllmEngine:
             if lora is not None:
                 await self._release(lora.lora_int_id)
 
+    async def _check_faults(self, request_id: str, lora: LoRARequest | None) -> None:
+        """Raise for a request whose adapter, or the base model, produced non-finite values."""
+        if self._faults.base_fault() is not None:
+            raise EngineUnavailableError(
+                "the inference engine produced non-finite values; it must restart"
+            )
+        if lora is None:
+            return
+        reason = self._faults.adapter_fault(lora.lora_int_id)
+        if reason is None:
+            return
+        await self._take_out(lora, reason)
+        raise AdapterFaultError(
+            f"adapter '{lora.lora_name}' produced non-finite values; "
+            "the request was aborted and the adapter taken out of service",
+            param="model",
+            code="non_finite_output",
+        )
+
+    async def _take_out(self, lora: LoRARequest, reason: str) -> None:
+        """Unload the faulty version, unless a replacement already took its name."""
+        async with self._adapter_lock:
+            entry = self._adapters.get(lora.lora_name)
+            if entry is None or entry[1].lora_int_id != lora.lora_int_id:
+                return
+            del self._adapters[lora.lora_name]
+            await self._retire(lora.lora_int_id)
+        self._faults.taken_out(lora.lora_name, reason)
+
+    def on_adapter_fault(self, listener: AdapterFaultListener) -> None:
+        self._faults.listen(listener)
+
     async def _release(self, lora_id: int) -> None:
         self._num_running[lora_id] -= 1
         if self._num_running[lora_id] == 0:
@@ -198,38 +242,6 @@ class VllmEngine:
             self._retired.add(lora_id)
         else:
             await self._llm.remove_lora(lora_id)
-
-    def _delta(self, c: Any, sampling: SamplingConfig) -> CompletionDelta:
-        logprobs: list[TokenLogprob] = []
-        if c.logprobs:
-            for token_id, entries in zip(c.token_ids, c.logprobs, strict=False):
-                chosen = entries.get(token_id) or next(iter(entries.values()))
-                top = self._top(entries, sampling)
-                logprobs.append(
-                    TokenLogprob(
-                        token=chosen.decoded_token or "",
-                        logprob=float(chosen.logprob),
-                        top=tuple((e.decoded_token or "", float(e.logprob)) for _, e in top),
-                        top_ids=tuple(i for i, _ in top),
-                    )
-                )
-        return CompletionDelta(
-            index=c.index,
-            text=c.text,
-            num_new_tokens=len(c.token_ids),
-            logprobs=logprobs,
-            finish_reason=c.finish_reason,
-        )
-
-    @staticmethod
-    def _top(entries: dict[int, Any], sampling: SamplingConfig) -> list[tuple[int, Any]]:
-        if sampling.logprob_token_ids:
-            wanted = set(sampling.logprob_token_ids)
-            return [(i, e) for i, e in entries.items() if i in wanted]
-        # The sampled token is always included, even when it ranks below the top k.
-        k = sampling.logprobs or 0
-        ranked = [(i, e) for i, e in entries.items() if e.rank is not None and e.rank <= k]
-        return sorted(ranked, key=lambda ie: ie[1].rank)
 
     def _lora_request(self, adapter: str | None) -> LoRARequest | None:
         if adapter is None:
@@ -273,7 +285,12 @@ class VllmEngine:
     async def check_health(self) -> None:
         if self._llm.errored:
             raise EngineUnavailableError("the inference engine is not running")
+        if self._faults.base_fault() is not None:
+            raise EngineUnavailableError(
+                "the inference engine produced non-finite values outside any adapter"
+            )
         await self._llm.check_health()
 
     async def shutdown(self) -> None:
         self._llm.shutdown()
+        self._faults.close()

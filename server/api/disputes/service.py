@@ -19,6 +19,7 @@ from retrieval.records import Record
 from server.api.common.generation import GenerationRun, new_request_id, run_together
 from server.api.common.routing import adapter_ref, require_adapter
 from server.api.disputes.protocol import ClassifyRequest, DisputeItem
+from server.engine.errors import EngineError
 from server.engine.protocol import Engine, SamplingConfig, StructuredOutput, TokenLogprob
 from server.errors import ConfigError, InvalidRequestError, PayloadTooLargeError
 from server.state import AppState
@@ -40,6 +41,11 @@ def label_distribution(step: TokenLogprob, firsts: dict[str, int]) -> dict[str, 
     logprobs = {tid: lp for tid, (_, lp) in zip(step.top_ids, step.top, strict=True)}
     scores = {label: logprobs.get(tid, -math.inf) for label, tid in firsts.items()}
     peak = max(scores.values())
+    # NaN scores, or no label with a finite one, leave no distribution (never a null confidence).
+    if not math.isfinite(peak) or any(math.isnan(s) for s in scores.values()):
+        raise EngineError(
+            "the classifier's label distribution is not finite", code="non_finite_output"
+        )
     weights = {label: math.exp(s - peak) for label, s in scores.items()}
     total = sum(weights.values())
     return {label: w / total for label, w in weights.items()}
