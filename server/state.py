@@ -56,6 +56,8 @@ class AppState:
     adapter_manager: AdapterManager | None = None  # None while LoRA is off or not started
     retrieval: RetrievalRuntime | None = None
     retrieval_error: str | None = None
+    # each dependency's status at the last /ready, so a change is logged once
+    last_checks: dict[str, str] = field(default_factory=dict)
 
     @property
     def adapters(self) -> dict[str, AdapterStatus]:

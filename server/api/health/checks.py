@@ -8,6 +8,7 @@ within about that time whatever hangs. A dependency the settings turn off report
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable
 
 from server.adapter_manager import AdapterState
@@ -15,6 +16,8 @@ from server.api.health.protocol import AdapterCheck, Check, CheckStatus, ReadyCh
 from server.engine.errors import ArserveError
 from server.settings import Settings
 from server.state import AppState
+
+logger = logging.getLogger(__name__)
 
 CHECK_TIMEOUT_S = 1.5
 
@@ -70,13 +73,15 @@ def _adapters_status(state: AppState, required: list[str]) -> tuple[CheckStatus,
         return "disabled", "enable_lora=false"
     if state.engine is None:
         return "down", "start-up adapters load once the engine is up"
+    # Names and states only: the probe is open, and a reason can name server paths (an admin
+    # key reads it in GET /v1/adapters).
     blocking = [
-        f"{name}: {s.reason or s.status.value}"
+        f"{name} {s.status.value}"
         for name in required
         if (s := statuses.get(name)) is not None and not s.ready
     ]
     if blocking:
-        return "down", "; ".join(blocking)
+        return "down", f"{', '.join(blocking)} (reasons: GET /v1/adapters)"
     refused = sorted(n for n, s in statuses.items() if s.status is AdapterState.ERROR)
     return "ok", f"not loaded: {', '.join(refused)}" if refused else None
 
@@ -94,14 +99,25 @@ async def retrieval_check(state: AppState) -> Check:
 
 async def run_checks(state: AppState) -> ReadyChecks:
     engine, retrieval = await asyncio.gather(engine_check(state), retrieval_check(state))
-    return ReadyChecks(engine=engine, adapters=adapters_check(state), retrieval=retrieval)
+    checks = ReadyChecks(engine=engine, adapters=adapters_check(state), retrieval=retrieval)
+    _log_changes(state, checks)
+    return checks
+
+
+def _parts(checks: ReadyChecks) -> dict[str, Check]:
+    return {"engine": checks.engine, "adapters": checks.adapters, "retrieval": checks.retrieval}
+
+
+def _log_changes(state: AppState, checks: ReadyChecks) -> None:
+    """One line when a dependency goes down or comes back, not one per probe."""
+    for name, check in _parts(checks).items():
+        if state.last_checks.get(name, "ok") != check.status and check.status != "disabled":
+            level = logging.WARNING if check.status == "down" else logging.INFO
+            logger.log(level, "readiness: %s %s%s", name, check.status,
+                       f": {check.detail}" if check.status == "down" else "")  # fmt: skip
+        state.last_checks[name] = check.status
 
 
 def down(checks: ReadyChecks) -> dict[str, Check]:
     """The checks that block readiness."""
-    parts: dict[str, Check] = {
-        "engine": checks.engine,
-        "adapters": checks.adapters,
-        "retrieval": checks.retrieval,
-    }
-    return {name: c for name, c in parts.items() if c.status == "down"}
+    return {name: c for name, c in _parts(checks).items() if c.status == "down"}
