@@ -6,7 +6,7 @@ import shutil
 import socket
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import httpx
@@ -19,7 +19,7 @@ from retrieval.ingest import ingest_path
 from server.app import create_app
 from server.auth import create_key
 from server.readiness import wait_ready
-from server.retrieval_runtime import RetrievalRuntime, open_retrieval
+from server.retrieval_runtime import RetrievalRuntime, open_retrieval, retrieval_config
 from server.settings import Settings
 from server.state import AppState
 from tests.helpers import READY_TIMEOUT_S, edit_config, make_registry_entry
@@ -131,8 +131,10 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def _retrieval(settings: Settings, demo_dir: Path) -> RetrievalRuntime:
-    runtime = open_retrieval(settings)
+def _retrieval(settings: Settings, demo_dir: Path, root: Path) -> RetrievalRuntime:
+    # The session's own erasure log, key and suppression list, never the user's cache.
+    config = replace(retrieval_config(settings), erasure_log_path=root / "erasure_log.jsonl")
+    runtime = open_retrieval(settings, config)
     report = ingest_path(runtime.store, demo_dir)
     assert report.ok, report.errors[:3]
     return runtime
@@ -164,7 +166,7 @@ def live_server(
         load_demo_data=False,
         email_context_tokens=1200,
     )
-    app = create_app(settings, retrieval=_retrieval(settings, demo_dir))
+    app = create_app(settings, retrieval=_retrieval(settings, demo_dir, root))
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=settings.port, log_level="warning")
     )
