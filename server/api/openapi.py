@@ -48,10 +48,22 @@ KEYED = (401, 403)
 # The generation routes: bad parameters, unknown model, prompt too long, overload, not ready.
 GENERATION = (400, 404, 413, 429, 503)
 
+# Before OpenAPI 3.2 an event stream's `schema` describes one event.
+_SSE_EVENT = {
+    "type": "object",
+    "required": ["data"],
+    "properties": {
+        "data": {
+            "type": "string",
+            "description": "a JSON chunk, an error object (after the headers), or [DONE]",
+        },
+        "event": {"type": "string"},
+    },
+}
 SSE_RESPONSE: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "JSON, or server-sent events with `stream: true`",
-        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+        "content": {"text/event-stream": {"schema": _SSE_EVENT}},
     }
 }
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 # vLLM's own OpenAI server accepts a seed in the signed 64-bit range (its transport's limit).
 SEED_MIN, SEED_MAX = -(2**63), 2**63 - 1
+# Below this temperature vLLM samples greedily (vllm.sampling_params._SAMPLING_EPS).
+GREEDY_TEMPERATURE = 1e-5
 
 
 class WireModel(BaseModel):
@@ -56,6 +58,15 @@ class SamplingFields(WireModel):
     # vLLM's extension: generate exactly max_tokens (what `vllm bench serve` sends)
     ignore_eos: bool = False
     user: str | None = None
+
+    @field_validator("n")
+    @classmethod
+    def _one_greedy_answer(cls, n: int, info: ValidationInfo) -> int:
+        # vLLM refuses it only when the request reaches the engine (a 500 before this check).
+        temperature = info.data.get("temperature")
+        if n > 1 and temperature is not None and temperature < GREEDY_TEMPERATURE:
+            raise ValueError("n > 1 needs temperature > 0: greedy sampling gives one answer")
+        return n
 
 
 class Usage(WireModel):

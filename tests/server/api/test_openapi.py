@@ -190,6 +190,14 @@ async def test_what_the_server_answers_is_declared(tmp_path: Path) -> None:
         ("post", chat, infer, b"{not json", 400),
         ("post", chat, infer, {"model": "fake-base", "messages": []}, 400),
         ("post", chat, infer, {"model": "nope", "messages": MSG}, 404),
+        # vLLM refuses it in the engine, which used to answer 500
+        (
+            "post",
+            chat,
+            infer,
+            {"model": "fake-base", "messages": MSG, "n": 2, "temperature": 0},
+            400,
+        ),
         ("post", chat, infer, {"model": "fake-base", "messages": MSG, "x": "y" * 3000}, 413),
         ("post", "/v1/completions", infer, {"model": "fake-base", "prompt": ""}, 400),
         ("post", "/v1/completions", infer, {"model": "fake-base", "prompt": "x", "n": 99}, 400),
