@@ -61,6 +61,8 @@ class _Watch:
 
 
 class CancelOnDisconnect:
+    """ASGI middleware: the generation routes' handlers stop when their client disconnects."""
+
     def __init__(self, app: ASGIApp, paths: frozenset[str] = GENERATION_PATHS) -> None:
         self.app = app
         self.paths = paths
