@@ -125,16 +125,12 @@ def _document_auth(doc: dict[str, Any], open_paths: Collection[str]) -> None:
 
 
 def _declare_not_ready(doc: dict[str, Any], path: str) -> None:
-    """The readiness probe's 503: its own report (as its 200) or, while a part it needs is
-    missing, the error body."""
+    """The readiness probe's 503: the body its router declares (its report with the error),
+    else the error body; with Retry-After either way."""
     responses = doc["paths"][path]["get"]["responses"]
-    report = responses["200"]["content"]["application/json"]["schema"]
-    error = {"$ref": "#/components/schemas/ErrorResponse"}
-    responses["503"] = {
-        "description": "Not ready (yet): the engine, an adapter or retrieval is not usable",
-        "headers": _RETRY_AFTER,
-        "content": {"application/json": {"schema": {"anyOf": [report, error]}}},
-    }
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}
+    declared = responses.setdefault("503", {"description": _DESCRIPTIONS[503], "content": error})
+    declared["headers"] = _RETRY_AFTER
 
 
 def install_openapi(app: FastAPI, open_paths: Collection[str], probe_path: str) -> None:
