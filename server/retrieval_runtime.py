@@ -32,6 +32,7 @@ def retrieval_config(settings: Settings) -> RetrievalConfig:
         embed_model_path=settings.embed_model_path,
         tokenizer_path=tokenizer if (tokenizer / "tokenizer.json").is_file() else None,
         erasure_log_path=settings.cache_dir / "erasure_log.jsonl",
+        erasure_key_file=settings.erasure_key_file,
     )
 
 

@@ -32,7 +32,7 @@ def keys(tmp_path: Path) -> tuple[Path, str, str]:
 def _client(keys_file: Path | None) -> httpx.AsyncClient:
     engine = FakeEngine()
     engine.adapters["ar-x"] = AdapterInfo("ar-x", "/srv/secret/adapters/ar-x", 8)
-    app = create_app(Settings(keys_file=keys_file), engine)
+    app = create_app(Settings(keys_file=keys_file, enable_retrieval=False), engine)
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
 
 
