@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import shutil
 import threading
+from pathlib import Path
 
 import pytest
+import torch
+from safetensors.torch import load_file, save_file
 
-from tests.helpers import assert_error
+from tests.helpers import assert_error, make_registry_entry
 from tests.server.conftest import LiveServer
 
 pytestmark = pytest.mark.engine
@@ -114,3 +118,36 @@ def test_hot_replacement_keeps_in_flight_requests_on_their_version(
     assert "".join(streamed) == a_text  # finished on v1, unmixed
     assert greedy(live_server, "swap", 48) == b_text  # new requests get v2
     assert statuses(live_server)["swap"]["version"] == "2"
+
+
+def test_hot_load_checks_every_tensor(
+    live_server: LiveServer, test_adapters: dict[str, Path], tmp_path: Path
+) -> None:
+    """Issue 21: NaN weights and a lora_A that does not fit its base layer are refused at
+    POST /v1/adapters, before the engine sees them."""
+    registry = live_server.app_state.settings.registry_dir
+    for name, key, value in (
+        ("hot-nan", "layers.1.self_attn.v_proj.lora_B", None),
+        ("hot-shape", "layers.3.self_attn.q_proj.lora_A", torch.ones(8, 100)),
+    ):
+        source = shutil.copytree(test_adapters["adapter-a"], tmp_path / name)
+        weights = source / "adapter_model.safetensors"
+        tensors = load_file(str(weights))
+        full_key = next(k for k in tensors if key in k)
+        if value is None:
+            tensors[full_key][0, 0] = float("inf")
+        else:
+            tensors[full_key] = value
+        save_file(tensors, str(weights))
+        make_registry_entry(registry, name, "1", source)
+    before = statuses(live_server)
+    with live_server.client(live_server.admin_key) as client:
+        nan = assert_error(client.post("/v1/adapters", json={"adapter": "hot-nan@1"}), 422)
+        shape = assert_error(client.post("/v1/adapters", json={"adapter": "hot-shape@1"}), 422)
+    assert nan["code"] == shape["code"] == "incompatible_adapter"
+    assert "layers.1.self_attn.v_proj.lora_B.weight holds NaN or infinite values" in nan["message"]
+    assert (
+        "lora_A of layers.3.self_attn.q_proj has input size 100, the base layer has 576"
+        in (shape["message"])
+    )
+    assert statuses(live_server) == before

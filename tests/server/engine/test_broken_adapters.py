@@ -89,7 +89,7 @@ def test_broken_adapter_fails_alone_and_is_taken_out_of_service(
         assert [text_of(r.json()) for r in responses[1:]] == [clean[job] for job in OTHERS]
         status = _statuses(live_server)[broken]
         assert status["status"] == "error" and "non-finite" in status["reason"]
-        assert _chat(live_server, broken, PROMPT).status_code != 200
+        assert_error(_chat(live_server, broken, PROMPT), 404, param="model")
         assert {job: text_of(live_server.chat(*job)) for job in OTHERS} == clean
         with live_server.client() as client:
             assert client.get("/ready").status_code == 200
