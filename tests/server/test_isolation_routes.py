@@ -82,14 +82,18 @@ def test_colliding_customer_ids_each_tenant_gets_its_own_customer(tenants: Tenan
         t.store.require_customer(OTHER_TENANT, "C00001"),
     )
     assert a.name != b.name  # the collision this suite is about
-    types = iter(["reminder_overdue_1", "final_notice", "remittance_request", "reminder_pre_due"])
-    sent = []
+    # A draft on the colliding id in each tenant (one takes 15-25 s here); both customers
+    # through classify and chat.
+    types = {TENANT: "reminder_overdue_1", OTHER_TENANT: "final_notice"}
+    sent: list[tuple[str, str, str, dict[str, Any]]] = []
     for tenant in (TENANT, OTHER_TENANT):
         for customer in CUSTOMERS:
             invoice = _invoice(t, tenant, customer)
             item = {"text": "Billed twice.", "customer_id": customer, "invoice_id": invoice}
+            if customer == "C00001":
+                email = {"customer_id": customer, "email_type": types[tenant]}
+                sent.append((tenant, customer, EMAILS, email))
             sent += [
-                (tenant, customer, EMAILS, {"customer_id": customer, "email_type": next(types)}),
                 (tenant, customer, CLASSIFY, {"text": "Goods damaged.", "customer_id": customer}),
                 (tenant, customer, CLASSIFY, {"items": [item]}),
                 (tenant, customer, CHAT, _chat(customer, "What is the open balance?")),
