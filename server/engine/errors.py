@@ -33,6 +33,12 @@ class EngineUnavailableError(EngineError):
 class EngineRequestError(EngineError):
     """The engine refused the request's parameters (a schema, a length...)."""
 
+    @classmethod
+    def of(cls, exc: Exception) -> EngineRequestError:
+        """A client mistake vLLM found (vLLM 0.32's validation errors are not ValueErrors)."""
+        message = str(exc.args[0] if exc.args else exc)
+        return cls(message, param=getattr(exc, "parameter", None))
+
 
 class AdapterNotLoadedError(EngineError):
     """No adapter of that name is loaded in the engine."""

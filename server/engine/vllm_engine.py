@@ -156,7 +156,11 @@ class VllmEngine:
                     f"token ids must be between 0 and {self._max_token_id}", param="prompt"
                 )
             engine_input = tokens_input(list(prompt), cache_salt=cache_salt)
-        params = to_sampling_params(sampling)
+        try:
+            params = to_sampling_params(sampling)
+        except (VLLMClientError, ValueError) as exc:
+            # SamplingParams validates itself as it is built, before the request exists.
+            raise EngineRequestError.of(exc) from exc
         stream = self._llm.generate(engine_input, params, request_id, lora_request=lora)
         if lora is not None:
             self._num_running[lora.lora_int_id] = self._num_running.get(lora.lora_int_id, 0) + 1
@@ -179,13 +183,9 @@ class VllmEngine:
             raise EngineUnavailableError(
                 "the inference engine stopped; the server must restart"
             ) from exc
-        except VLLMClientError as exc:
-            # vLLM 0.32's validation errors (a schema, a regex...) are no longer ValueErrors.
-            param = getattr(exc, "parameter", None)
-            raise EngineRequestError(str(exc.args[0] if exc.args else exc), param=param) from exc
-        except ValueError as exc:
-            # vLLM validates parameters (schemas, lengths) as it adds the request.
-            raise EngineRequestError(str(exc)) from exc
+        except (VLLMClientError, ValueError) as exc:
+            # vLLM validates parameters (schemas, regexes, lengths) as it adds the request.
+            raise EngineRequestError.of(exc) from exc
         except (asyncio.CancelledError, GeneratorExit):
             await self.abort(request_id)
             raise

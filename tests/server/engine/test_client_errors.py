@@ -78,3 +78,23 @@ def test_token_ids_outside_the_vocabulary_never_reach_vllm(ids: list[int]) -> No
         asyncio.run(_drain(engine, ids))
     assert info.value.param == "prompt"
     assert llm.generated == 0
+
+
+@pytest.mark.parametrize(
+    ("sampling", "param"),
+    [(SamplingConfig(n=2, temperature=0.0), None), (SamplingConfig(top_p=0.0), "top_p")],
+)
+def test_sampling_params_vllm_refuses_are_request_errors(
+    sampling: SamplingConfig, param: str | None
+) -> None:
+    """SamplingParams validates itself while it is built, before the engine sees a request."""
+    engine, llm = _engine(RuntimeError("must not be called"))
+
+    async def drain() -> None:
+        async for _ in engine.generate("r1", [1, 2], sampling):
+            pass
+
+    with pytest.raises(EngineRequestError) as info:
+        asyncio.run(drain())
+    assert info.value.param == param
+    assert llm.generated == 0
