@@ -122,6 +122,13 @@ class Settings(BaseSettings):
         default_factory=dict, description="Per email type adapter, e.g. {'final_notice': 'x'}."
     )
     dispute_adapter: str = "dispute-classifier"
+    dispute_review_precision: float = Field(
+        default=0.95,
+        gt=0,
+        le=1,
+        description="Precision the per-label review thresholds of `arserve adapters calibrate` "
+        "aim for on the calibration split.",
+    )
     grounding_policy: Literal["flag", "refuse"] = Field(
         default="flag",
         description="A draft still ungrounded after one regeneration: return flagged, or 422.",

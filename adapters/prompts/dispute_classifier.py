@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable, Mapping, Sequence
+
 from adapters.tasks import DISPUTE_LABELS
 
 TEMPLATE_VERSION = "dispute-classifier/1"
@@ -73,3 +76,28 @@ def completion(label: str) -> str:
     if label not in LABELS:
         raise ValueError(f"unknown label {label!r}")
     return label
+
+
+def first_tokens(
+    tokenize: Callable[[str], list[int]], labels: Sequence[str] = LABELS
+) -> dict[str, int]:
+    """Each label's first token id; they must be distinct for the label to be decided there."""
+    firsts = {label: tokenize(label)[0] for label in labels}
+    if len(set(firsts.values())) != len(firsts):
+        raise ValueError("this base model's tokenizer gives two dispute labels one first token")
+    return firsts
+
+
+def label_distribution(
+    logprobs: Mapping[int, float], firsts: Mapping[str, int]
+) -> dict[str, float]:
+    """Label probabilities: the first tokens' probabilities (token id -> logprob at the first
+    decoding step), renormalised over the taxonomy. Raises ValueError when not finite."""
+    scores = {label: logprobs.get(tid, -math.inf) for label, tid in firsts.items()}
+    peak = max(scores.values())
+    # NaN scores, or no label with a finite one, leave no distribution (never a null confidence).
+    if not math.isfinite(peak) or any(math.isnan(s) for s in scores.values()):
+        raise ValueError("the classifier's label distribution is not finite")
+    weights = {label: math.exp(s - peak) for label, s in scores.items()}
+    total = sum(weights.values())
+    return {label: w / total for label, w in weights.items()}

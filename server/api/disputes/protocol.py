@@ -52,10 +52,19 @@ class Alternative(BaseModel):
 
 class Classification(BaseModel):
     label: DisputeReason
-    confidence: float = Field(description="the label's probability")
+    confidence: float = Field(
+        description="the label's probability, calibrated when the adapter version has a "
+        "calibration.json"
+    )
+    needs_review: bool = Field(
+        description="true when the confidence is below the label's review threshold, or the "
+        "adapter version has no calibration: queue the message for a person; false: the label "
+        "may be routed automatically"
+    )
     alternatives: list[Alternative] = Field(description="the next labels, most probable first")
     probabilities: dict[DisputeReason, float] = Field(
-        description="every label's probability, renormalised over the taxonomy"
+        description="every label's probability, renormalised over the taxonomy (calibrated "
+        "like confidence)"
     )
     citations: list[CitationRef]
     adapter: str = Field(description="NAME@VERSION")

@@ -8,16 +8,17 @@ probabilities of those first tokens, renormalised over the taxonomy.
 from __future__ import annotations
 
 import asyncio
-import math
 from typing import Any
 
-from adapters.prompts import template_for
+from adapters.evaluation.calibration import Calibration, top
+from adapters.prompts import dispute_classifier, template_for
 from adapters.tasks import DISPUTE_CLASSIFIER, DISPUTE_LABELS
 from retrieval.citations import Citation
 from retrieval.errors import NotFoundError
 from retrieval.records import Record
 from server.api.common.generation import GenerationRun, new_request_id, run_together
 from server.api.common.routing import adapter_ref, require_adapter
+from server.api.disputes.calibration import CalibrationCache
 from server.api.disputes.protocol import ClassifyRequest, DisputeItem
 from server.engine.errors import EngineError
 from server.engine.protocol import Engine, SamplingConfig, StructuredOutput, TokenLogprob
@@ -29,26 +30,20 @@ NUM_ALTERNATIVES = 3
 
 
 def first_tokens(engine: Engine) -> dict[str, int]:
-    """Each label's first token id; they must be distinct for the label to be decided there."""
-    firsts = {label: engine.tokenize(label)[0] for label in DISPUTE_LABELS}
-    if len(set(firsts.values())) != len(firsts):
-        raise ConfigError("this base model's tokenizer gives two dispute labels one first token")
-    return firsts
+    """Each label's first token id (a ConfigError when two labels share one)."""
+    try:
+        return dispute_classifier.first_tokens(engine.tokenize, DISPUTE_LABELS)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from exc
 
 
 def label_distribution(step: TokenLogprob, firsts: dict[str, int]) -> dict[str, float]:
-    """Label probabilities: the first tokens' probabilities, renormalised over the taxonomy."""
+    """The label distribution of the first decoding step (an EngineError when not finite)."""
     logprobs = {tid: lp for tid, (_, lp) in zip(step.top_ids, step.top, strict=True)}
-    scores = {label: logprobs.get(tid, -math.inf) for label, tid in firsts.items()}
-    peak = max(scores.values())
-    # NaN scores, or no label with a finite one, leave no distribution (never a null confidence).
-    if not math.isfinite(peak) or any(math.isnan(s) for s in scores.values()):
-        raise EngineError(
-            "the classifier's label distribution is not finite", code="non_finite_output"
-        )
-    weights = {label: math.exp(s - peak) for label, s in scores.items()}
-    total = sum(weights.values())
-    return {label: w / total for label, w in weights.items()}
+    try:
+        return dispute_classifier.label_distribution(logprobs, firsts)
+    except ValueError as exc:
+        raise EngineError(str(exc), code="non_finite_output") from exc
 
 
 def _cite(record: Record) -> dict[str, object]:
@@ -63,6 +58,7 @@ class DisputeService:
         self.state = state
         self.engine = engine
         self.firsts = first_tokens(engine)
+        self.calibrations = CalibrationCache()
 
     def _check(self, items: list[DisputeItem]) -> None:
         settings = self.state.settings
@@ -99,7 +95,9 @@ class DisputeService:
             cites.append(_cite(invoice))
         return cites
 
-    async def _classify(self, tenant_id: str, item: DisputeItem, adapter: str) -> dict[str, Any]:
+    async def _classify(
+        self, tenant_id: str, item: DisputeItem, adapter: str, cal: Calibration | None
+    ) -> dict[str, Any]:
         citations = await asyncio.to_thread(self._citations, tenant_id, item)
         messages = template_for(DISPUTE_CLASSIFIER).messages(item.text)
         prompt = self.engine.tokenize(self.engine.render_chat(messages))
@@ -115,14 +113,18 @@ class DisputeService:
         )
         result = await run.collect()
         probs = label_distribution(result.choices[0].logprobs[0], self.firsts)
+        if cal is not None:
+            probs = cal.probabilities(probs)
+        label, confidence = top(probs)
         ranked = sorted(probs.items(), key=lambda kv: -kv[1])
-        label, confidence = ranked[0]
         self.state.metrics.classification_labels.labels(
             self.state.metrics.label(adapter), label
         ).inc()
         return {
             "label": label,
             "confidence": round(confidence, 6),
+            # uncalibrated, no label is trusted enough to skip the review queue
+            "needs_review": cal is None or cal.needs_review(label, confidence),
             "alternatives": [
                 {"label": lab, "probability": round(p, 6)}
                 for lab, p in ranked[1 : 1 + NUM_ALTERNATIVES]
@@ -140,6 +142,7 @@ class DisputeService:
         # All items are admitted or none, and one failing item stops the others: a
         # half-admitted batch would keep the engine busy for a 429 or a 404.
         self.state.admission.check(len(items))
+        cal = self.calibrations.get(self.engine, adapter)
         # Concurrently, so the engine batches the items.
-        results = await run_together([self._classify(tenant_id, i, adapter) for i in items])
+        results = await run_together([self._classify(tenant_id, i, adapter, cal) for i in items])
         return {"object": "list", "data": list(results)}
