@@ -19,6 +19,9 @@ if TYPE_CHECKING:
     from adapters.evaluation.harness import EvalOptions
     from adapters.registry import Registry, RegistryEntry
 
+REPO = Path(__file__).resolve().parents[1]
+MIN_CALIBRATION_ROWS = 100  # ten per label: fewer leaves the thresholds to chance
+
 app = typer.Typer(
     help="Adapter lifecycle: data, training, evaluation, registry.", no_args_is_help=True
 )
@@ -112,7 +115,16 @@ def evaluate(
     ref: Annotated[str, typer.Argument(help="NAME@VERSION from the registry.")],
     max_examples: Annotated[int | None, typer.Option()] = None,
     concurrency: Annotated[int, typer.Option()] = 16,
-    test_file: Annotated[Path | None, typer.Option(help="Default: the task's test.jsonl.")] = None,
+    test_file: Annotated[
+        Path | None,
+        typer.Option(
+            help="Default: the task's test.jsonl. An explicit file reports into "
+            "eval/<file stem>/ and is never recorded in manifest.json."
+        ),
+    ] = None,
+    report_dir: Annotated[
+        Path | None, typer.Option(help="Write the report here instead (implies --no-record).")
+    ] = None,
     record: Annotated[bool, typer.Option(help="Write the results into manifest.json.")] = True,
     judge_url: Annotated[str | None, typer.Option(help="OpenAI-compatible base URL.")] = None,
     judge_model: Annotated[str | None, typer.Option()] = None,
@@ -137,7 +149,17 @@ def evaluate(
         key = os.environ.get(judge_key_env) if judge_key_env else None
         judge = JudgeConfig(judge_url, judge_model, key)
     options = EvalOptions(concurrency=concurrency, max_examples=max_examples, judge=judge)
-    md = asyncio.run(_run_eval(settings, entry, options, test_file, record))
+    from adapters.evaluation.report import REPORT_DIR
+
+    # Only the task's own test set is the committed report the manifest points to.
+    folder = entry.path / REPORT_DIR
+    if report_dir is not None:
+        folder = report_dir
+    elif test_file is not None:
+        folder = folder / test_file.stem
+    if folder != entry.path / REPORT_DIR:
+        record = False
+    md = asyncio.run(_run_eval(settings, entry, options, test_file, folder, record))
     typer.echo(md)
 
 
@@ -146,32 +168,81 @@ async def _run_eval(
     entry: RegistryEntry,
     options: EvalOptions,
     test_file: Path | None,
+    folder: Path,
     record: bool,
 ) -> str:
     from adapters.data.build import DATA_ROOT
     from adapters.data.records import read_jsonl
     from adapters.evaluation.harness import evaluate
-    from adapters.evaluation.report import REPORT_DIR, record_in_manifest, write_report
-    from server.engine.config import apply_process_env, build_engine_config
-    from server.engine.vllm_engine import VllmEngine
-    from server.eval_runner import EngineRunner
+    from adapters.evaluation.report import record_in_manifest, write_report
 
     test_path = test_file or DATA_ROOT / entry.manifest.task / "test.jsonl"
     rows = read_jsonl(test_path)
-    engine_options = settings.engine_options()
-    config = build_engine_config(engine_options, str(_base_model(settings)))
-    apply_process_env(engine_options, config.device)
-    engine = await asyncio.to_thread(VllmEngine.create, config)
-    runner = EngineRunner(engine)
-    try:
-        await runner.load(entry)
-        result = await evaluate(entry, runner, rows, options, test_path, engine.model_name)
-    finally:
-        await engine.shutdown()
-    _, md_path = write_report(result, entry.path / REPORT_DIR)
+    from server.eval_runner import open_runner
+
+    async with open_runner(settings, entry) as runner:
+        model = runner.engine.model_name
+        result = await evaluate(entry, runner, rows, options, test_path, model)
+    _, md_path = write_report(result, folder)
     if record:
         record_in_manifest(entry, result)
     return md_path.read_text()
+
+
+@app.command("calibrate")
+def calibrate(
+    ref: Annotated[str, typer.Argument(help="NAME@VERSION of a dispute-classifier entry.")],
+    data: Annotated[Path | None, typer.Option(help="Default: the task's validation.jsonl.")] = None,
+    skip: Annotated[
+        int | None,
+        typer.Option(help="Rows to leave out first. Default: those training validated on."),
+    ] = None,
+    target_precision: Annotated[
+        float | None, typer.Option(help="Default: the dispute_review_precision setting.")
+    ] = None,
+    min_routed: Annotated[int, typer.Option(help="Fewest routed rows a threshold rests on.")] = 5,
+    concurrency: Annotated[int, typer.Option()] = 16,
+) -> None:
+    """Fit temperature scaling and per-label review thresholds; write calibration.json."""
+    from adapters.data.build import DATA_ROOT
+    from adapters.data.records import read_jsonl
+    from adapters.manifest import sha256_file
+    from adapters.registry import RegistryError
+    from adapters.tasks import DISPUTE_CLASSIFIER
+    from server.eval_runner import calibrate_entry, open_runner
+
+    logging.basicConfig(level=logging.WARNING)
+    settings = Settings()
+    try:
+        entry = _registry(settings).resolve_verified(ref)
+    except RegistryError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    if entry.manifest.task != DISPUTE_CLASSIFIER:
+        raise typer.BadParameter(f"{ref} is a {entry.manifest.task}; only classifiers calibrate")
+    path = data or DATA_ROOT / DISPUTE_CLASSIFIER / "validation.jsonl"
+    if "handmade" in path.resolve().parts:
+        raise typer.BadParameter("the hand-made check set is for reports only, never for fitting")
+    if skip is None:
+        skip = entry.manifest.training_data_size.get("validation", 0) if data is None else 0
+    target = settings.dispute_review_precision if target_precision is None else target_precision
+    if not 0 < target <= 1:
+        raise typer.BadParameter("--target-precision must be in (0, 1]")
+    rows = read_jsonl(path, skip=skip)
+    if len(rows) < MIN_CALIBRATION_ROWS:
+        typer.echo(f"error: {len(rows)} rows after skipping {skip}; too few to calibrate", err=True)
+        raise typer.Exit(1)
+    shown = path.resolve().relative_to(REPO) if path.resolve().is_relative_to(REPO) else path
+    fitted_on = {"path": str(shown), "sha256": sha256_file(path), "n": len(rows), "skipped": skip}
+
+    async def run() -> dict[str, object]:
+        async with open_runner(settings, entry) as runner:
+            return await calibrate_entry(
+                runner, entry, rows, fitted_on, target, min_routed, concurrency
+            )
+
+    out = asyncio.run(run())
+    typer.echo(json.dumps(out, indent=2))
 
 
 @app.command("list")

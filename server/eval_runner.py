@@ -2,11 +2,28 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import Any
 
-from adapters.evaluation.harness import EvalRequest
+from adapters.evaluation.calibration import Calibration, fit_calibration
+from adapters.evaluation.harness import Complete, Completion, EvalRequest, adapter_distributions
+from adapters.manifest import sha256_file
+from adapters.prompts import Record
+from adapters.prompts.dispute_classifier import first_tokens, label_distribution
 from adapters.registry import RegistryEntry
-from server.engine.protocol import AdapterInfo, Engine, SamplingConfig, StructuredOutput
+from adapters.tasks import DISPUTE_LABELS
+from server.engine.protocol import (
+    AdapterInfo,
+    Engine,
+    SamplingConfig,
+    StructuredOutput,
+    TokenLogprob,
+)
+from server.settings import Settings
 
 
 class EngineRunner:
@@ -15,6 +32,7 @@ class EngineRunner:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._ids = itertools.count()
+        self._firsts: dict[tuple[str, ...], dict[str, int]] = {}
 
     async def load(self, entry: RegistryEntry) -> None:
         """Load a verified registry entry into the engine under its name."""
@@ -23,14 +41,87 @@ class EngineRunner:
             AdapterInfo(entry.name, str(entry.path), m.rank, entry.version, m.task)
         )
 
-    async def __call__(self, request: EvalRequest) -> str:
+    def _first_tokens(self, choices: tuple[str, ...]) -> dict[str, int]:
+        if choices not in self._firsts:
+            self._firsts[choices] = first_tokens(self.engine.tokenize, choices)
+        return self._firsts[choices]
+
+    async def __call__(self, request: EvalRequest) -> str | Completion:
         structured = StructuredOutput(choice=request.choices) if request.choices else None
-        sampling = SamplingConfig(
-            max_tokens=request.max_tokens, temperature=0.0, structured=structured
-        )
-        prompt = self.engine.render_chat(request.messages)
+        firsts = None
+        if request.distribution and request.choices:
+            # as the disputes service asks: one constrained step, the choices' first tokens
+            firsts = self._first_tokens(request.choices)
+            sampling = SamplingConfig(
+                max_tokens=1,
+                temperature=0.0,
+                logprob_token_ids=tuple(firsts.values()),
+                structured=structured,
+            )
+        else:
+            sampling = SamplingConfig(
+                max_tokens=request.max_tokens, temperature=0.0, structured=structured
+            )
+        chat = self.engine.render_chat(request.messages)
+        # token ids, as the service sends them, when the distribution is compared with serving
+        prompt: str | list[int] = chat if firsts is None else self.engine.tokenize(chat)
         parts: list[str] = []
+        steps: list[TokenLogprob] = []
         stream = self.engine.generate(f"eval-{next(self._ids)}", prompt, sampling, request.adapter)
         async for chunk in stream:
-            parts += [d.text for d in chunk.deltas if d.index == 0]
-        return "".join(parts)
+            for d in chunk.deltas:
+                if d.index == 0:
+                    parts.append(d.text)
+                    steps += d.logprobs
+        text = "".join(parts)
+        if firsts is None:
+            return text
+        step = steps[0]
+        logprobs = {tid: lp for tid, (_, lp) in zip(step.top_ids, step.top, strict=True)}
+        return Completion(text, label_distribution(logprobs, firsts))
+
+
+@asynccontextmanager
+async def open_runner(settings: Settings, entry: RegistryEntry) -> AsyncIterator[EngineRunner]:
+    """A vLLM engine for the settings' base model with the entry loaded, shut down on leaving."""
+    from server.engine.config import apply_process_env, build_engine_config
+    from server.engine.vllm_engine import VllmEngine
+    from server.startup import base_model_folder, resolve_base_model
+
+    engine_options = settings.engine_options()
+    base = base_model_folder(resolve_base_model(settings))
+    config = build_engine_config(engine_options, str(base))
+    apply_process_env(engine_options, config.device)
+    engine = await asyncio.to_thread(VllmEngine.create, config)
+    runner = EngineRunner(engine)
+    try:
+        await runner.load(entry)
+        yield runner
+    finally:
+        await engine.shutdown()
+
+
+async def calibrate_entry(
+    complete: Complete,
+    entry: RegistryEntry,
+    rows: list[Record],
+    fitted_on: dict[str, Any],
+    target_precision: float,
+    min_routed: int,
+    concurrency: int = 16,
+) -> dict[str, Any]:
+    """Fit the entry's calibration on the rows, write calibration.json into its folder and
+    return what was fitted, with the file's path and sha256."""
+    dists = await adapter_distributions(complete, entry.name, rows, concurrency, True)
+    gold = [r["label"] for r in rows]
+    fit = fit_calibration(dists, gold, DISPUTE_LABELS, target_precision, min_routed)
+    cal = Calibration(
+        adapter=entry.ref,
+        adapter_sha256=entry.manifest.adapter_sha256,
+        target_precision=target_precision,
+        fitted_on=fitted_on,
+        created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        **fit,
+    )
+    written = cal.write(entry.path)
+    return {"file": str(written), "sha256": sha256_file(written), **fit}

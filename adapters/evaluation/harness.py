@@ -16,7 +16,9 @@ from typing import Any
 
 from tqdm import tqdm
 
+from adapters.evaluation.calibration import read_calibration, top
 from adapters.evaluation.classification import classification_metrics
+from adapters.evaluation.confidence import confidence_metrics, confidence_summary, slice_accuracy
 from adapters.evaluation.email_checks import check_email, email_metrics
 from adapters.evaluation.judge import JudgeConfig, judge_emails
 from adapters.manifest import HeldOutSet, sha256_file
@@ -35,10 +37,18 @@ class EvalRequest:
     adapter: str | None
     max_tokens: int
     choices: tuple[str, ...] | None = None  # constrain the output to exactly one of these
+    # also return the distribution over `choices` at the first step, as serving computes it
+    distribution: bool = False
 
 
-# Runs one request to the end and returns its text.
-Complete = Callable[[EvalRequest], Awaitable[str]]
+@dataclass(frozen=True)
+class Completion:
+    text: str
+    distribution: dict[str, float] | None = None  # choice -> probability, when asked for
+
+
+# Runs one request to the end and returns its text (or a Completion with the distribution).
+Complete = Callable[[EvalRequest], Awaitable[str | Completion]]
 
 
 @dataclass
@@ -58,6 +68,8 @@ class EvalResult:
     metrics: dict[str, dict[str, Any]]  # system -> metrics
     summary: dict[str, float]  # flat adapter metrics and gains, what the gate reads
     predictions: list[dict[str, Any]] = field(default_factory=list)
+    confidence: dict[str, Any] | None = None  # the classifier's: ECE, risk-coverage
+    slices: dict[str, Any] | None = None  # accuracy per `hard` / `language` value
     test_set: HeldOutSet | None = None
     engine_model: str = ""
     seconds: float = 0.0
@@ -72,27 +84,43 @@ def _requests(
         max_tokens, choices = 16, tuple(DISPUTE_LABELS)  # both systems constrained alike
     else:
         max_tokens, choices = options.email_max_tokens, None
-    out = [EvalRequest(to_prompt(task, r)[0], adapter, max_tokens, choices) for r in rows]
-    out += [EvalRequest(baseline_prompt(task, r), None, max_tokens, choices) for r in rows]
+    dist = choices is not None
+    out = [EvalRequest(to_prompt(task, r)[0], adapter, max_tokens, choices, dist) for r in rows]
+    out += [EvalRequest(baseline_prompt(task, r), None, max_tokens, choices, dist) for r in rows]
     return out
 
 
 async def _run_all(
     complete: Complete, requests: list[EvalRequest], concurrency: int, progress: bool
-) -> list[str]:
+) -> list[Completion]:
     sem = asyncio.Semaphore(concurrency)
     bar = tqdm(total=len(requests), desc="eval", unit="req", disable=not progress)
 
-    async def one(request: EvalRequest) -> str:
+    async def one(request: EvalRequest) -> Completion:
         async with sem:
-            text = await complete(request)
+            out = await complete(request)
             bar.update(1)
-            return text
+            return out if isinstance(out, Completion) else Completion(out)
 
     try:
         return list(await asyncio.gather(*(one(r) for r in requests)))
     finally:
         bar.close()
+
+
+async def adapter_distributions(
+    complete: Complete, adapter: str, rows: list[Record], concurrency: int, progress: bool
+) -> list[dict[str, float]]:
+    """The classifier adapter's label distribution for every row (what calibration fits on)."""
+    choices = tuple(DISPUTE_LABELS)
+    requests = [
+        EvalRequest(to_prompt(DISPUTE_CLASSIFIER, r)[0], adapter, 1, choices, True) for r in rows
+    ]
+    outputs = await _run_all(complete, requests, concurrency, progress)
+    dists = [o.distribution for o in outputs]
+    if any(d is None for d in dists):
+        raise ValueError("the runner returned no label distribution")
+    return [d for d in dists if d is not None]
 
 
 async def evaluate(
@@ -111,15 +139,22 @@ async def evaluate(
     requests = _requests(task, entry.name, rows, options)
     outputs = await _run_all(complete, requests, options.concurrency, options.progress)
     by_system = {"adapter": outputs[: len(rows)], "baseline": outputs[len(rows) :]}
+    confidence = slices = None
     if task == DISPUTE_CLASSIFIER:
         metrics, summary, preds = _score_classifier(rows, by_system)
+        slices = slice_accuracy(rows, [p["adapter"] == p["gold"] for p in preds]) or None
+        dists = [o.distribution for o in by_system["adapter"]]
+        if all(d is not None for d in dists):
+            gold = [r["label"] for r in rows]
+            calibration = read_calibration(entry.path)
+            confidence = confidence_metrics(gold, [d for d in dists if d], calibration)
+            summary |= confidence_summary(confidence)
     else:
-        metrics, summary, preds = _score_emails(rows, by_system)
+        texts = {s: [o.text for o in outs] for s, outs in by_system.items()}
+        metrics, summary, preds = _score_emails(rows, texts)
         if options.judge is not None:
             for system in SYSTEMS:
-                metrics[system]["judge"] = await judge_emails(
-                    options.judge, rows, by_system[system]
-                )
+                metrics[system]["judge"] = await judge_emails(options.judge, rows, texts[system])
     result = EvalResult(
         entry.ref,
         task,
@@ -127,6 +162,8 @@ async def evaluate(
         metrics,
         summary,
         preds,
+        confidence=confidence,
+        slices=slices,
         engine_model=engine_model,
     )
     if test_path is not None:
@@ -137,15 +174,18 @@ async def evaluate(
     return result
 
 
+def _label(out: Completion) -> str:
+    """Serving's label: the most probable first token when there is a distribution."""
+    return top(out.distribution)[0] if out.distribution else out.text.strip()
+
+
 def _score_classifier(
-    rows: list[Record], outs: dict[str, list[str]]
+    rows: list[Record], outs: dict[str, list[Completion]]
 ) -> tuple[dict[str, Any], dict[str, float], list[dict[str, Any]]]:
     gold = [r["label"] for r in rows]
     labels = list(DISPUTE_LABELS)
-    metrics = {
-        s: classification_metrics(gold, [o.strip() for o in outs[s]], labels).to_dict()
-        for s in SYSTEMS
-    }
+    predicted = {s: [_label(o) for o in outs[s]] for s in SYSTEMS}
+    metrics = {s: classification_metrics(gold, predicted[s], labels).to_dict() for s in SYSTEMS}
     a, b = metrics["adapter"], metrics["baseline"]
     summary = {
         "accuracy": a["accuracy"],
@@ -158,8 +198,9 @@ def _score_classifier(
         {
             "id": r.get("id"),
             "gold": r["label"],
-            "adapter": outs["adapter"][i].strip(),
-            "baseline": outs["baseline"][i].strip(),
+            "adapter": predicted["adapter"][i],
+            "baseline": predicted["baseline"][i],
+            "confidence": round(top(d)[1], 4) if (d := outs["adapter"][i].distribution) else None,
         }
         for i, r in enumerate(rows)
     ]

@@ -62,6 +62,35 @@ def _classifier_md(metrics: dict[str, dict[str, Any]]) -> list[str]:
     return out
 
 
+def _confidence_md(result: EvalResult) -> list[str]:
+    """ECE, the risk-coverage table and accuracy per slice of the classifier."""
+    out: list[str] = []
+    conf = result.confidence
+    if conf:
+        cal = conf["calibration"]
+        out += ["", "### Confidence (adapter)", "", f"- ECE (10 bins) raw: {conf['ece_before']}"]
+        if cal:
+            point = conf["at_thresholds"]
+            out += [
+                f"- calibration: T={cal['temperature']} fitted on {cal['fitted_on']['path']} "
+                f"({cal['fitted_on']['n']} rows); ECE calibrated: {conf['ece_after']}",
+                f"- at the review thresholds (target precision {cal['target_precision']}): "
+                f"{point['routed']} routed automatically, share {_fmt(point['coverage'])}, "
+                f"precision {_fmt(point['precision'])}",
+            ]
+        kind = "calibrated" if cal else "raw"
+        out += ["", f"| {kind} confidence >= | routed | share | precision |", "|---|---|---|---|"]
+        out += [
+            f"| {p['threshold']} | {p['routed']} | {_fmt(p['coverage'])} | {_fmt(p['precision'])} |"
+            for p in conf["sweep"]
+        ]
+    for name, groups in (result.slices or {}).items():
+        out += ["", f"### Accuracy by {name} (adapter)", "", "| value | n | accuracy |"]
+        out += ["|---|---|---|"]
+        out += [f"| {v} | {g['n']} | {g['accuracy']:.3f} |" for v, g in groups.items()]
+    return out
+
+
 def _email_md(result: EvalResult) -> list[str]:
     keys = [
         "grounded_rate",
@@ -106,9 +135,10 @@ def markdown(result: EvalResult) -> str:
         f"- created: {result.created_at}; {result.seconds} s",
         "",
     ]
-    body = (
-        _classifier_md(result.metrics) if result.task == DISPUTE_CLASSIFIER else _email_md(result)
-    )
+    if result.task == DISPUTE_CLASSIFIER:
+        body = _classifier_md(result.metrics) + _confidence_md(result)
+    else:
+        body = _email_md(result)
     return "\n".join(head + body) + "\n"
 
 

@@ -1,4 +1,5 @@
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -74,3 +75,37 @@ def test_train_refuses_pii_and_says_where(tmp_path: Path, base_model_dir: Path) 
 def test_eval_rejects_paths() -> None:
     result = runner.invoke(app, ["eval", "../../etc@1"])
     assert result.exit_code == 1 and "invalid adapter name" in result.output
+
+
+def test_eval_of_another_test_file_leaves_the_committed_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from server.engine import config
+    from server.engine.vllm_engine import VllmEngine
+    from tests.server.fake_engine import ClassifierEngine
+
+    source = REGISTRY / "dispute-classifier" / "3"
+    folder = copy_entry(tmp_path, "dispute-classifier", "3", source)
+    shutil.copytree(source / "eval", folder / "eval")
+    committed = {p.name: p.read_bytes() for p in (folder / "eval").iterdir()}
+    manifest = (folder / "manifest.json").read_bytes()
+    rows = [
+        {"id": f"x-{i}", "text": f"message {i}", "label": "other", "hard": i % 2 == 0}
+        for i in range(4)
+    ]
+    check = tmp_path / "mine.jsonl"
+    check.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    monkeypatch.setenv("ARSERVE_REGISTRY_DIR", str(tmp_path))
+    monkeypatch.setattr(config, "apply_process_env", lambda *a: None)
+    monkeypatch.setattr(VllmEngine, "create", staticmethod(lambda cfg: ClassifierEngine()))
+    result = runner.invoke(app, ["eval", "dispute-classifier@3", "--test-file", str(check)])
+    assert result.exit_code == 0, result.output
+    assert {p.name: p.read_bytes() for p in (folder / "eval").glob("*.*")} == committed
+    assert (folder / "manifest.json").read_bytes() == manifest
+    report = json.loads((folder / "eval" / "mine" / "report.json").read_text())
+    assert report["test_set"]["path"] == "mine.jsonl" and report["n"] == 4
+    assert report["slices"]["hard"] == {
+        "false": {"n": 2, "accuracy": 0.0},
+        "true": {"n": 2, "accuracy": 0.0},
+    }
+    assert report["confidence"]["ece_before"] > 0 and report["confidence"]["sweep"]
