@@ -58,7 +58,7 @@ def parse_amount(num: str) -> Decimal | None:
         return None
 
 
-def _dates(text: str) -> set[date]:
+def dates_in(text: str) -> set[date]:
     out: set[date] = set()
     for y, m, d in ISO_DATE.findall(text):
         _add(out, int(y), int(m), int(d))
@@ -97,7 +97,7 @@ def extract(text: str) -> TextFacts:
                 facts.currencies.add(SYMBOLS.get(cur, cur))
     facts.currencies |= {c for c in CURRENCIES if re.search(rf"\b{c}\b", text)}
     facts.currencies |= {SYMBOLS[s] for s in SYMBOLS if s in text}
-    facts.dates = _dates(text)
+    facts.dates = dates_in(text)
     for pattern in (AMOUNT_RE, ISO_DATE, NUM_DATE, WORD_DATE):
         masked = pattern.sub(" ", masked)
     facts.ids = {i for i in ID_RE.findall(masked) if i not in CURRENCIES}
