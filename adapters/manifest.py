@@ -14,6 +14,8 @@ MANIFEST_FILE = "manifest.json"
 WEIGHTS_FILE = "adapter_model.safetensors"
 CONFIG_FILE = "adapter_config.json"
 SCHEMA_VERSION = 1
+# What a manifest written before adapters declared languages was trained and evaluated on.
+DEFAULT_LANGUAGES: tuple[str, ...] = ("en",)
 
 
 def sha256_file(path: Path, chunk_size: int = 1 << 20) -> str:
@@ -73,6 +75,9 @@ class Manifest(BaseModel):
     training_summary: dict[str, Any] = Field(default_factory=dict)
     evaluation: Evaluation = Field(default_factory=Evaluation)
     min_scores: dict[str, float] = Field(default_factory=dict)  # deployment gate
+    # The languages (ISO 639-1) the adapter was trained and evaluated for; a request in
+    # another one is refused rather than answered in one of these.
+    languages: list[str] = Field(default_factory=lambda: list(DEFAULT_LANGUAGES), min_length=1)
     schema_version: int = SCHEMA_VERSION
 
     @property

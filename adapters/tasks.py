@@ -24,6 +24,14 @@ EMAIL_FOCUS: dict[str, FocusRule] = {
     "credit_hold_notice": FocusRule.OVERDUE,
 }
 EMAIL_TYPES: tuple[str, ...] = tuple(EMAIL_FOCUS)
+# The types that demand payment: an invoice with an open dispute is never dunned in them.
+DUNNING_TYPES = frozenset(
+    {"reminder_pre_due", "reminder_overdue_1", "reminder_overdue_2", "final_notice"}
+)
+# The types that may not claim an earlier reminder where the records show none (level 0).
+FIRST_CONTACT_TYPES = frozenset({"reminder_pre_due", "reminder_overdue_1"})
+# The types that confirm one payment: the payment of their focus invoices.
+PAYMENT_TYPES = frozenset({"remittance_request", "payment_confirmation"})
 
 
 class UnknownTaskError(ValueError):

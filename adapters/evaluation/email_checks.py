@@ -1,6 +1,7 @@
 """Checks on one drafted e-mail against the context it was given: grounding (the retrieval
-layer's check on the block's stated values), required elements by e-mail type, length, house
-style, and no data from outside the context."""
+layer's check on the block's stated values) and attribution (each value next to the record it
+belongs to), required elements and type fit by e-mail type (no dunning of a disputed invoice),
+language, length, house style, and no data from outside the context."""
 
 from __future__ import annotations
 
@@ -8,12 +9,21 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from adapters.email_rules import disputed_dunned, type_issues
+from adapters.language import detect_language, language_matches
 from adapters.pii import find_pii
+from adapters.tasks import PAYMENT_TYPES
+from retrieval.attribution import misattributed, payment_misattributed
 from retrieval.block import parse_block
+from retrieval.block_records import block_records
 from retrieval.grounding import URL_RE, TextFacts, checked_facts, extract, unsupported_facts
 from retrieval.statements import Statement
 
-MIN_WORDS, MAX_WORDS = 25, 220
+MIN_WORDS, MAX_WORDS = 40, 200
+DEADLINE = re.compile(
+    r"(?i)\b(?:within\s+\d+\s+(?:business\s+|working\s+|calendar\s+)?days|by\s+\d{4}-\d{2}-\d{2}"
+    r"|no later than|by the end of|innerhalb von\s+\d+|bis zum|sous\s+\d+\s+jours|avant le)"
+)
 SIGN_OFF = ("Kind regards,", "Accounts Receivable Team")
 
 
@@ -35,6 +45,7 @@ ELEMENTS: dict[str, Any] = {
     "consequence": lambda d, df, cf: _has(
         d, "collection", "legal", "credit hold", "further action", "on hold", "suspend"
     ),
+    "deadline": lambda d, df, cf: bool(DEADLINE.search(d)),
     "acknowledge": lambda d, df, cf: _has(d, "acknowledge", "received", "receipt"),
     "review": lambda d, df, cf: _has(d, "review", "investigat", "look into", "examin"),
     "remittance": lambda d, df, cf: "remittance" in d,
@@ -45,7 +56,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "reminder_pre_due": ("invoice", "amount", "date", "pay_request"),
     "reminder_overdue_1": ("invoice", "amount", "overdue", "pay_request"),
     "reminder_overdue_2": ("invoice", "amount", "previous_reminder"),
-    "final_notice": ("invoice", "amount", "final", "consequence"),
+    "final_notice": ("invoice", "amount", "final", "consequence", "deadline"),
     "dispute_acknowledgement": ("invoice", "acknowledge", "review"),
     "remittance_request": ("amount", "remittance", "thanks"),
     "payment_confirmation": ("amount", "thanks", "invoice"),
@@ -55,8 +66,13 @@ REQUIRED: dict[str, tuple[str, ...]] = {
 
 @dataclass
 class EmailCheck:
-    grounded: bool
+    grounded: bool  # no unsupported and no misattributed fact
     unsupported: list[str] = field(default_factory=list)
+    misattributed: list[str] = field(default_factory=list)
+    disputed_dunned: list[str] = field(default_factory=list)  # invoice ids
+    type_issues: list[str] = field(default_factory=list)
+    language: str = "en"  # detected
+    language_ok: bool = True
     missing_elements: list[str] = field(default_factory=list)
     words: int = 0
     length_ok: bool = True
@@ -69,6 +85,16 @@ class EmailCheck:
     @property
     def style_ok(self) -> bool:
         return self.subject and self.greeting and self.sign_off
+
+    @property
+    def problems(self) -> list[str]:
+        """What makes the draft unfit to send as is about these records: facts not in them or
+        attached to the wrong record, a disputed invoice dunned, the wrong language."""
+        out = [*self.unsupported, *self.misattributed]
+        out += [f"disputed invoice {i} dunned" for i in self.disputed_dunned]
+        if not self.language_ok:
+            out.append(f"written in {self.language}")
+        return out
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self) | {"style_ok": self.style_ok}
@@ -85,10 +111,15 @@ def _outside(draft: TextFacts, context: str) -> list[str]:
 
 
 def check_email(
-    draft: str, context: str, email_type: str, stated: Statement | None = None
+    draft: str,
+    context: str,
+    email_type: str,
+    stated: Statement | None = None,
+    language: str = "en",
 ) -> EmailCheck:
     """`context` is the block text; `stated` its values when the caller holds the block's
-    structured facts (the server), else they are parsed from the text (a data set row)."""
+    structured facts (the server), else they are parsed from the text (a data set row).
+    `language` is the one requested."""
     text = draft.strip()
     stated = parse_block(context).statement if stated is None else stated
     lines = [x.strip() for x in text.splitlines() if x.strip()]
@@ -96,10 +127,19 @@ def check_email(
     lower = text.lower()
     missing = [e for e in REQUIRED.get(email_type, ()) if not ELEMENTS[e](lower, df, stated)]
     unsupported = unsupported_facts(df, stated)
+    records = block_records(context)
+    wrong = misattributed(text, records, set(stated.amounts))
+    if email_type in PAYMENT_TYPES:
+        wrong += payment_misattributed(text, records)
     words = len(text.split())
     return EmailCheck(
-        grounded=not unsupported,
+        grounded=not unsupported and not wrong,
         unsupported=unsupported,
+        misattributed=wrong,
+        disputed_dunned=disputed_dunned(text, email_type, records),
+        type_issues=type_issues(text, email_type, records),
+        language=detect_language(text),
+        language_ok=language_matches(text, language),
         missing_elements=missing,
         words=words,
         length_ok=MIN_WORDS <= words <= MAX_WORDS,
@@ -116,6 +156,10 @@ def email_metrics(checks: list[EmailCheck]) -> dict[str, float]:
     return {
         "n": len(checks),
         "grounded_rate": round(sum(c.grounded for c in checks) / n, 4),
+        "attribution_rate": round(sum(not c.misattributed for c in checks) / n, 4),
+        "no_disputed_dunned_rate": round(sum(not c.disputed_dunned for c in checks) / n, 4),
+        "type_fit_rate": round(sum(not c.type_issues for c in checks) / n, 4),
+        "language_rate": round(sum(c.language_ok for c in checks) / n, 4),
         "required_elements_rate": round(sum(not c.missing_elements for c in checks) / n, 4),
         "length_ok_rate": round(sum(c.length_ok for c in checks) / n, 4),
         "style_rate": round(sum(c.style_ok for c in checks) / n, 4),

@@ -28,10 +28,21 @@ class EmailRequest(BaseModel):
 
 
 class Grounding(BaseModel):
-    grounded: bool = Field(description="every checked fact of the draft is in the context")
+    grounded: bool = Field(
+        description="every checked fact of the draft is in the context, next to its record"
+    )
     checked_facts: list[str]
     unsupported_facts: list[str]
-    attempts: int = Field(description="1, or 2 when the first draft was not grounded")
+    misattributed_facts: list[str] = Field(
+        description="facts of the records attached to another record than their own"
+    )
+    disputed_dunned: list[str] = Field(
+        description="invoices under dispute the draft demands payment of without saying so"
+    )
+    type_issues: list[str] = Field(description="what the type may not say given the records")
+    language: str = Field(description="the language the draft is written in (detected)")
+    language_ok: bool = Field(description="the draft is in the requested language")
+    attempts: int = Field(description="1, or 2 when the first draft failed a check")
     missing_elements: list[str] = Field(description="elements this e-mail type requires")
     dropped_citations: list[CitationRef] = Field(
         description="retrieved, but left out of the prompt of the returned draft"

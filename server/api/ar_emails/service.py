@@ -7,7 +7,10 @@ import time
 from dataclasses import dataclass
 
 from adapters.evaluation.email_checks import EmailCheck, check_email
+from adapters.language import base_language
+from adapters.manifest import DEFAULT_LANGUAGES
 from adapters.prompts import ar_email_drafter
+from adapters.registry import AdapterNotFoundError, IntegrityError
 from retrieval.block import ContextBlock
 from server.api.ar_emails.protocol import (
     EmailRequest,
@@ -20,7 +23,7 @@ from server.api.common.generation import GenerationRun, new_request_id
 from server.api.common.protocol import CitationRef
 from server.api.common.routing import adapter_ref, require_adapter
 from server.engine.protocol import Engine, SamplingConfig
-from server.errors import UnprocessableError
+from server.errors import InvalidRequestError, UnprocessableError
 from server.retrieval_runtime import RetrievalRuntime
 from server.state import AppState
 
@@ -54,6 +57,34 @@ class EmailService:
         self.state = state
         self.engine = engine
         self.retrieval = retrieval
+        self._languages: dict[str, tuple[str, ...]] = {}  # NAME@VERSION -> its manifest's
+
+    def languages(self, adapter: str) -> tuple[str, ...]:
+        """The languages the serving adapter declares in its manifest; one loaded without a
+        registry entry declares none, so it is held to the default (English)."""
+        status = self.state.adapters.get(adapter)
+        manager = self.state.adapter_manager
+        if status is None or not status.version or manager is None:
+            return DEFAULT_LANGUAGES
+        ref = f"{adapter}@{status.version}"
+        if ref not in self._languages:
+            try:
+                declared = tuple(manager.registry.resolve(ref).manifest.languages)
+            except (AdapterNotFoundError, IntegrityError):
+                declared = DEFAULT_LANGUAGES
+            self._languages[ref] = declared
+        return self._languages[ref]
+
+    def require_language(self, adapter: str, language: str) -> None:
+        """A language the adapter was not trained for is refused, never drafted in another."""
+        supported = self.languages(adapter)
+        if base_language(language) not in supported:
+            raise InvalidRequestError(
+                f"language '{language}' is not supported by the e-mail adapter "
+                f"{adapter_ref(self.state, adapter)}; supported: {', '.join(supported)}",
+                param="language",
+                code="unsupported_language",
+            )
 
     def _context(self, tenant_id: str, req: EmailRequest) -> ContextBlock:
         """The customer's block, listing the invoices this e-mail is about (blocking)."""
@@ -89,7 +120,8 @@ class EmailService:
             seed=RETRY_SEED if resample else None,
         )
         draft, p, c = await self._generate(tenant_id, adapter, self._prompt(used, req), sampling)
-        return Attempt(draft, check_email(draft, used.text, req.email_type, used.statement), p, c)
+        check = check_email(draft, used.text, req.email_type, used.statement, req.language)
+        return Attempt(draft, check, p, c)
 
     def _count_grounding_failure(self, adapter: str, outcome: str) -> None:
         metrics = self.state.metrics
@@ -100,6 +132,7 @@ class EmailService:
         started = time.perf_counter()
         adapter = settings.email_adapter_routes.get(req.email_type, settings.email_adapter)
         require_adapter(self.engine, adapter)
+        self.require_language(adapter, req.language)
         context = await asyncio.to_thread(self._context, tenant_id, req)
         retrieval_s = time.perf_counter() - started
         self.state.metrics.retrieval_latency.labels(ENDPOINT).observe(retrieval_s)
@@ -108,11 +141,12 @@ class EmailService:
         gen_started = time.perf_counter()
         used, dropped = context, []
         attempts = [await self._attempt(tenant_id, adapter, context, req, resample=False)]
-        if not attempts[0].check.grounded:
+        if attempts[0].check.problems:
             self._count_grounding_failure(adapter, "retried")
             # The retry drops the retrieved passages: a draft that states facts the records
-            # do not usually took them from free text (a note, an e-mail, a planted
-            # instruction). Greedy again unless that leaves the prompt unchanged.
+            # do not, or attaches them to the wrong record, usually took them from free text
+            # (a note, an e-mail, a planted instruction). Greedy again unless that leaves the
+            # prompt unchanged.
             used = self.retrieval.assembler.facts_only(context, settings.email_context_tokens)
             dropped = [c for c in context.citations if c not in used.citations]
             attempts.append(
@@ -120,16 +154,15 @@ class EmailService:
                     tenant_id, adapter, used, req, resample=used.text == context.text
                 )
             )
-            if not attempts[-1].check.grounded:
+            if attempts[-1].check.problems:
                 self._count_grounding_failure(adapter, "final")
         draft, check = attempts[-1].draft, attempts[-1].check
         num_prompt = sum(a.num_prompt_tokens for a in attempts)
         num_completion = sum(a.num_completion_tokens for a in attempts)
         generation_s = time.perf_counter() - gen_started
-        if not check.grounded and settings.grounding_policy == "refuse":
+        if check.problems and settings.grounding_policy == "refuse":
             raise UnprocessableError(
-                "the draft states facts that are not in the customer's records: "
-                + ", ".join(check.unsupported),
+                "the draft does not match the customer's records: " + ", ".join(check.problems),
                 code="ungrounded_draft",
             )
         subject, body = split_email(draft)
@@ -144,6 +177,11 @@ class EmailService:
                 grounded=check.grounded,
                 checked_facts=check.checked_facts,
                 unsupported_facts=check.unsupported,
+                misattributed_facts=check.misattributed,
+                disputed_dunned=check.disputed_dunned,
+                type_issues=check.type_issues,
+                language=check.language,
+                language_ok=check.language_ok,
                 attempts=len(attempts),
                 missing_elements=check.missing_elements,
                 dropped_citations=[CitationRef.model_validate(c.as_dict()) for c in dropped],
