@@ -61,6 +61,7 @@ def confidence_metrics(
             "at_thresholds": coverage_point(mask, correct),
         }
     out["sweep"] = risk_coverage(conf, correct)
+    out["sweep_raw"] = risk_coverage([c for _, c in raw], correct)
     return out
 
 

@@ -78,12 +78,15 @@ def _confidence_md(result: EvalResult) -> list[str]:
                 f"{point['routed']} routed automatically, share {_fmt(point['coverage'])}, "
                 f"precision {_fmt(point['precision'])}",
             ]
-        kind = "calibrated" if cal else "raw"
-        out += ["", f"| {kind} confidence >= | routed | share | precision |", "|---|---|---|---|"]
-        out += [
-            f"| {p['threshold']} | {p['routed']} | {_fmt(p['coverage'])} | {_fmt(p['precision'])} |"
-            for p in conf["sweep"]
-        ]
+        sweeps = [("calibrated", conf["sweep"])] if cal else []
+        for kind, sweep in [*sweeps, ("raw", conf["sweep_raw"])]:
+            out += ["", f"| {kind} confidence >= | routed | share | precision |"]
+            out += ["|---|---|---|---|"]
+            out += [
+                f"| {p['threshold']} | {p['routed']} | {_fmt(p['coverage'])} "
+                f"| {_fmt(p['precision'])} |"
+                for p in sweep
+            ]
     for name, groups in (result.slices or {}).items():
         out += ["", f"### Accuracy by {name} (adapter)", "", "| value | n | accuracy |"]
         out += ["|---|---|---|"]

@@ -108,4 +108,9 @@ def test_eval_of_another_test_file_leaves_the_committed_report(
         "false": {"n": 2, "accuracy": 0.0},
         "true": {"n": 2, "accuracy": 0.0},
     }
-    assert report["confidence"]["ece_before"] > 0 and report["confidence"]["sweep"]
+    assert report["confidence"]["ece_before"] > 0
+    assert report["confidence"]["sweep"] == report["confidence"]["sweep_raw"]  # no calibration
+    assert (
+        "| raw confidence >= | routed | share | precision |"
+        in (folder / "eval" / "mine" / "report.md").read_text()
+    )
