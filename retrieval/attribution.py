@@ -38,6 +38,10 @@ DAYS_RE = re.compile(
 )
 DUE_BEFORE = re.compile(r"(?i)\b(?:due|fällig|Fälligkeit\w*|échéance|échu)\b[^\d\n]{0,14}$")
 OVERDUE_WORD = re.compile(r"(?i)\b(?:overdue|past due|überfällig|en retard)\b")
+NOT_OVERDUE = re.compile(
+    r"(?i)\b(?:not(?: yet)?|before (?:it (?:is|becomes)|becoming)|noch nicht|pas encore)\s+"
+    r"(?:\w+\s+)?(?:overdue|past due|überfällig|en retard)"
+)
 
 
 @dataclass(frozen=True)
@@ -182,7 +186,7 @@ def _due_dates(clause: str, found: list[Anchor], records: BlockRecords) -> list[
 
 def _not_overdue(clause: str, found: list[Anchor], records: BlockRecords) -> list[str]:
     """An invoice called overdue in its own clause that the records show as not overdue."""
-    if not OVERDUE_WORD.search(clause) or DAYS_RE.search(clause):
+    if not OVERDUE_WORD.search(clause) or DAYS_RE.search(clause) or NOT_OVERDUE.search(clause):
         return []
     named = {a.key for a in found if a.kind == "invoice"}
     return [

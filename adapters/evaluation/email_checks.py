@@ -93,7 +93,7 @@ class EmailCheck:
         out = [*self.unsupported, *self.misattributed]
         out += [f"disputed invoice {i} dunned" for i in self.disputed_dunned]
         if not self.language_ok:
-            out.append(f"written in {self.language}")
+            out.append(f"not in the requested language (detected: {self.language})")
         return out
 
     def to_dict(self) -> dict[str, Any]:

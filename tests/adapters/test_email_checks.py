@@ -131,7 +131,9 @@ def test_the_draft_is_in_the_requested_language() -> None:
     de = check_email(GERMAN, BLOCK, "reminder_overdue_1", language="de-DE")
     assert de.language == "de" and de.language_ok and de.misattributed == []
     en_for_de = check_email(REMINDER, BLOCK, "reminder_overdue_1", language="de")
-    assert not en_for_de.language_ok and en_for_de.problems == ["written in en"]
+    assert not en_for_de.language_ok and en_for_de.problems == [
+        "not in the requested language (detected: en)"
+    ]
     # a language the detector cannot tell: not recognisably another one
     assert not language_matches(REMINDER, "es") and language_matches("INV-1", "es")
 

@@ -56,20 +56,22 @@ def test_nothing_is_stated_by_an_empty_statement() -> None:
     assert unsupported_facts(extract(GOOD), Statement())
 
 
-# Two open invoices (INV-2 disputed), a payment of another invoice: each value belongs to one.
+# Three open invoices (INV-2 disputed, INV-3 not yet due), a payment of another invoice: each
+# value belongs to one record.
 BLOCK = """<context>
 ## Customer facts
 [customer:C1@v1] Customer Brightwater Foods GmbH (C1). Terms: NET30 (30 days). Credit limit: 50000.00 EUR. Risk: low. Dunning level: 0.
-[customer:C1@v1] As of 2026-03-01: 2 open invoices, open balance 3500.00 EUR, overdue 3500.00 EUR, oldest item 40 days overdue, 1 open disputes.
+[customer:C1@v1] As of 2026-03-01: 3 open invoices, open balance 4000.00 EUR, overdue 3500.00 EUR, oldest item 40 days overdue, 1 open disputes.
 [invoice:INV-1@v1] Invoice INV-1 (PO PO-11): issued 2026-01-01, due 2026-01-20, gross 1000.00 EUR, open 1000.00 EUR, status open, 40 days overdue.
 [invoice:INV-2@v1] Invoice INV-2 (PO PO-22): issued 2026-01-10, due 2026-01-30, gross 2500.00 EUR, open 2500.00 EUR, status disputed, 30 days overdue.
+[invoice:INV-3@v1] Invoice INV-3: issued 2026-02-20, due 2026-03-22, gross 500.00 EUR, open 500.00 EUR, status open, 0 days overdue.
 [dispute:DSP-9@v1] Dispute DSP-9 (pricing_discrepancy, open) on INV-2: 400.00 EUR, opened 2026-02-05.
 [payment:PAY-1@v1] Payment PAY-1 received 2026-02-10: 750.00 EUR for INV-7.
 </context>"""  # noqa: E501
 RIGHT = (
     "Invoice INV-1 for 1000.00 EUR was due on 2026-01-20 and is now 40 days overdue. "
     "Invoice INV-2 (PO PO-22) for 2500.00 EUR fell due on 2026-01-30. "
-    "Your open balance is 3500.00 EUR."
+    "Your open balance is 4000.00 EUR. Invoice INV-3 is not yet overdue."
 )
 
 
@@ -80,8 +82,11 @@ def _wrong(text: str) -> list[str]:
 
 def test_block_records_read_every_fact_line() -> None:
     r = block_records(BLOCK)
-    assert set(r.invoices) == {"INV-1", "INV-2"} and r.invoice_of("PO-22") == r.invoices["INV-2"]
-    assert r.balances == {Decimal("3500.00")} and r.dunning_level == 0
+    assert (
+        set(r.invoices) == {"INV-1", "INV-2", "INV-3"}
+        and r.invoice_of("PO-22") == r.invoices["INV-2"]
+    )
+    assert r.balances == {Decimal("4000.00"), Decimal("3500.00")} and r.dunning_level == 0
     assert r.max_days_overdue == 40 and r.credit_limit == Decimal("50000.00")
     assert [d.invoice_ids for d in r.open_disputes_on("INV-2")] == [("INV-2",)]
     assert r.payments["PAY-1"].invoice_ids == ("INV-7",)
@@ -117,6 +122,9 @@ def test_a_wrong_day_count_or_due_date_is_misattributed() -> None:
     ]
     assert _wrong("Invoice INV-1 is due on 1000.00 EUR.") == [
         "amount 1000.00 where a due date belongs"
+    ]
+    assert _wrong("Invoice INV-3 is overdue.") == [
+        "INV-3 called overdue, 0 days overdue in the records"
     ]
 
 
