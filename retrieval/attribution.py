@@ -37,6 +37,7 @@ DAYS_RE = re.compile(
     r"(?:overdue|past due|late|in arrears|überfällig|in Verzug|en retard)"
 )
 DUE_BEFORE = re.compile(r"(?i)\b(?:due|fällig|Fälligkeit\w*|échéance|échu)\b[^\d\n]{0,14}$")
+AMOUNT_AS_DUE = re.compile(r"(?i)\bdue(?: date)?(?: on| by)?:?\s*$")  # "due on 500.00 EUR"
 OVERDUE_WORD = re.compile(r"(?i)\b(?:overdue|past due|überfällig|en retard)\b")
 NOT_OVERDUE = re.compile(
     r"(?i)\b(?:not(?: yet)?|before (?:it (?:is|becomes)|becoming)|noch nicht|pas encore)\s+"
@@ -115,8 +116,8 @@ def amounts_of(a: Anchor, records: BlockRecords) -> set[Decimal]:
 
 
 def _invoice_amounts(records: BlockRecords, ids: tuple[str, ...]) -> set[Decimal]:
-    return {x for i in ids if i in records.invoices for x in (records.invoices[i].gross,
-            records.invoices[i].open)}  # fmt: skip
+    invoices = [records.invoices[i] for i in ids if i in records.invoices]
+    return {inv.gross for inv in invoices} | {inv.open for inv in invoices}
 
 
 def _date_spans(clause: str) -> Iterator[tuple[int, int, str]]:
@@ -144,7 +145,7 @@ def misattributed(text: str, records: BlockRecords, stated_amounts: set[Decimal]
             a = nearest(found, m.start(), m.end(), ids)
             if a and value not in amounts_of(a, records):
                 out.append(f"amount {value} attached to {_label(a)}")
-            if re.search(r"(?i)\bdue(?: date)?(?: on| by)?:?\s*$", clause[: m.start()]):
+            if AMOUNT_AS_DUE.search(clause[: m.start()]):
                 out.append(f"amount {value} where a due date belongs")
         out += _days(clause, found, records)
         out += _due_dates(clause, found, records)
