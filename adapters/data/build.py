@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from adapters.data import disputes, email_real
+from adapters.data import dispute_variety, disputes, email_real
 from adapters.data.neardup import components, near_duplicate_pairs, normalize
 from adapters.data.records import dedup_key, text_fields
 from adapters.pii import scrub
@@ -54,13 +54,26 @@ def default_config(task: str) -> BuildConfig:
     return BuildConfig(n=1500, seed=20261129)
 
 
+BASE_GENERATOR = "base"
+
+
 def generate_records(
-    task: str, n: int, seed: int, tokenizer_path: Path | None = None
+    task: str,
+    n: int,
+    seed: int,
+    tokenizer_path: Path | None = None,
+    generator: str = BASE_GENERATOR,
 ) -> list[Record]:
+    """Rows from the task's base generator, or for disputes from `dispute_variety`."""
+    if generator not in (BASE_GENERATOR, dispute_variety.GENERATOR) or (
+        generator != BASE_GENERATOR and task != DISPUTE_CLASSIFIER
+    ):
+        raise ValueError(f"no generator {generator!r} for {task}")
     if task == DISPUTE_CLASSIFIER:
+        gen = disputes.generate if generator == BASE_GENERATOR else dispute_variety.generate
         return [
             {"text": e.text, "label": e.label, "register": e.register, "core": e.core_id}
-            for e in disputes.generate(n, seed)
+            for e in gen(n, seed)
         ]
     return [
         {"email_type": e.email_type, "context": e.context, "email": e.email}

@@ -14,7 +14,9 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from adapters.data import dispute_variety
 from adapters.data.build import (
+    BASE_GENERATOR,
     DATA_ROOT,
     SPLITS,
     BuildConfig,
@@ -40,6 +42,12 @@ class ExtensionReport:
     first_row: int  # index in train.jsonl of the first appended row: a config's skip_train_examples
     pii_replaced: dict[str, int]
     label_counts: dict[str, int]
+    generator: str = BASE_GENERATOR
+
+
+def default_generator(task: str) -> str:
+    """New dispute rows come from the varied generator; e-mails from the base one."""
+    return dispute_variety.GENERATOR if task == DISPUTE_CLASSIFIER else BASE_GENERATOR
 
 
 def extend(
@@ -48,10 +56,12 @@ def extend(
     seed: int,
     data_dir: Path | None = None,
     tokenizer_path: Path | None = None,
+    generator: str | None = None,
 ) -> ExtensionReport:
     """Generate n rows from seed and append those that leak into no other split
-    (`tokenizer_path`: as in `BuildConfig`)."""
+    (`tokenizer_path`: as in `BuildConfig`; `generator`: `default_generator` if None)."""
     task = check_task(task)
+    generator = generator or default_generator(task)
     data_dir = data_dir or DATA_ROOT / task
     report_file = data_dir / "build_report.json"
     build_report = json.loads(report_file.read_text())
@@ -62,7 +72,7 @@ def extend(
         raise ValueError(f"seed {seed} already extended this data set")
     splits = {s: read_jsonl(data_dir / f"{s}.jsonl") for s in SPLITS}
     existing = [(s, r) for s, rows in splits.items() for r in rows]
-    new = generate_records(task, n, seed, tokenizer_path)
+    new = generate_records(task, n, seed, tokenizer_path, generator)
     pii = scrub_records(task, new)
     seen = {normalize(dedup_key(task, r), mask_digits=False) for _, r in existing}
     fresh = drop_exact_duplicates(task, new, seen)
@@ -89,6 +99,7 @@ def extend(
         first_row=len(train),
         pii_replaced=dict(pii),
         label_counts=dict(sorted(Counter(r[label_key] for r in kept).items())),
+        generator=generator,
     )
     build_report.setdefault("extensions", []).append(asdict(report))
     build_report["sizes"]["train"] = len(train) + len(kept)
@@ -109,6 +120,9 @@ def rebuild(
     report = build(task, out_dir, cfg)
     tokenizer = cfg.tokenizer_path if cfg else None
     return report, [
-        extend(task, e["generated"], e["seed"], out_dir, tokenizer)
+        # reports written before generators were recorded extended with the base one
+        extend(
+            task, e["generated"], e["seed"], out_dir, tokenizer, e.get("generator", BASE_GENERATOR)
+        )
         for e in previous.get("extensions", [])
     ]
