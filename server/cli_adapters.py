@@ -19,12 +19,16 @@ if TYPE_CHECKING:
     from adapters.evaluation.harness import EvalOptions
     from adapters.registry import Registry, RegistryEntry
 
-REPO = Path(__file__).resolve().parents[1]
 MIN_CALIBRATION_ROWS = 100  # ten per label: fewer leaves the thresholds to chance
 
 app = typer.Typer(
     help="Adapter lifecycle: data, training, evaluation, registry.", no_args_is_help=True
 )
+
+
+def _check_half(half: str | None) -> None:
+    if half not in (None, "a", "b"):
+        raise typer.BadParameter("--half is a or b")
 
 
 def _registry(settings: Settings) -> Registry:
@@ -115,6 +119,9 @@ def evaluate(
     ref: Annotated[str, typer.Argument(help="NAME@VERSION from the registry.")],
     max_examples: Annotated[int | None, typer.Option()] = None,
     concurrency: Annotated[int, typer.Option()] = 16,
+    half: Annotated[
+        str | None, typer.Option(help="Only half a or b of the rows, split by their core.")
+    ] = None,
     test_file: Annotated[
         Path | None,
         typer.Option(
@@ -149,6 +156,7 @@ def evaluate(
         key = os.environ.get(judge_key_env) if judge_key_env else None
         judge = JudgeConfig(judge_url, judge_model, key)
     options = EvalOptions(concurrency=concurrency, max_examples=max_examples, judge=judge)
+    _check_half(half)
     from adapters.evaluation.report import REPORT_DIR
 
     # Only the task's own test set is the committed report the manifest points to.
@@ -157,9 +165,11 @@ def evaluate(
         folder = report_dir
     elif test_file is not None:
         folder = folder / test_file.stem
+    if half is not None and report_dir is None:
+        folder = folder / f"half-{half}"
     if folder != entry.path / REPORT_DIR:
         record = False
-    md = asyncio.run(_run_eval(settings, entry, options, test_file, folder, record))
+    md = asyncio.run(_run_eval(settings, entry, options, test_file, folder, record, half))
     typer.echo(md)
 
 
@@ -170,6 +180,7 @@ async def _run_eval(
     test_file: Path | None,
     folder: Path,
     record: bool,
+    half: str | None = None,
 ) -> str:
     from adapters.data.build import DATA_ROOT
     from adapters.data.records import read_jsonl
@@ -177,7 +188,9 @@ async def _run_eval(
     from adapters.evaluation.report import record_in_manifest, write_report
 
     test_path = test_file or DATA_ROOT / entry.manifest.task / "test.jsonl"
-    rows = read_jsonl(test_path)
+    from adapters.evaluation.calibration import in_half
+
+    rows = [r for r in read_jsonl(test_path) if half is None or in_half(r, half)]
     from server.eval_runner import open_runner
 
     async with open_runner(settings, entry) as runner:
@@ -202,14 +215,18 @@ def calibrate(
     ] = None,
     min_routed: Annotated[int, typer.Option(help="Fewest routed rows a threshold rests on.")] = 5,
     concurrency: Annotated[int, typer.Option()] = 16,
+    half: Annotated[
+        str | None, typer.Option(help="Only half a or b of the rows, split by their core.")
+    ] = None,
+    seen_cores: Annotated[
+        bool, typer.Option(help="Calibrate even on rows whose cores training used.")
+    ] = False,
 ) -> None:
     """Fit temperature scaling and per-label review thresholds; write calibration.json."""
     from adapters.data.build import DATA_ROOT
-    from adapters.data.records import read_jsonl
-    from adapters.manifest import sha256_file
     from adapters.registry import RegistryError
     from adapters.tasks import DISPUTE_CLASSIFIER
-    from server.eval_runner import calibrate_entry, open_runner
+    from server.eval_runner import calibrate_entry, calibration_rows, open_runner
 
     logging.basicConfig(level=logging.WARNING)
     settings = Settings()
@@ -218,22 +235,26 @@ def calibrate(
     except RegistryError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from exc
-    if entry.manifest.task != DISPUTE_CLASSIFIER:
-        raise typer.BadParameter(f"{ref} is a {entry.manifest.task}; only classifiers calibrate")
     path = data or DATA_ROOT / DISPUTE_CLASSIFIER / "validation.jsonl"
-    if "handmade" in path.resolve().parts:
-        raise typer.BadParameter("the hand-made check set is for reports only, never for fitting")
+    refusal = None
+    if entry.manifest.task != DISPUTE_CLASSIFIER:
+        refusal = f"{ref} is a {entry.manifest.task}; only classifiers calibrate"
+    elif "handmade" in path.resolve().parts:
+        refusal = "the hand-made check set is for reports only, never for fitting"
+    if refusal:
+        typer.echo(f"error: {refusal}", err=True)
+        raise typer.Exit(1)
     if skip is None:
         skip = entry.manifest.training_data_size.get("validation", 0) if data is None else 0
     target = settings.dispute_review_precision if target_precision is None else target_precision
+    _check_half(half)
     if not 0 < target <= 1:
         raise typer.BadParameter("--target-precision must be in (0, 1]")
-    rows = read_jsonl(path, skip=skip)
-    if len(rows) < MIN_CALIBRATION_ROWS:
-        typer.echo(f"error: {len(rows)} rows after skipping {skip}; too few to calibrate", err=True)
-        raise typer.Exit(1)
-    shown = path.resolve().relative_to(REPO) if path.resolve().is_relative_to(REPO) else path
-    fitted_on = {"path": str(shown), "sha256": sha256_file(path), "n": len(rows), "skipped": skip}
+    try:
+        rows, fitted_on = calibration_rows(path, skip, half, MIN_CALIBRATION_ROWS, seen_cores)
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
 
     async def run() -> dict[str, object]:
         async with open_runner(settings, entry) as runner:

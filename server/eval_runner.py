@@ -7,9 +7,11 @@ import itertools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
-from adapters.evaluation.calibration import Calibration, fit_calibration
+from adapters.data.records import read_jsonl
+from adapters.evaluation.calibration import Calibration, fit_calibration, in_half
 from adapters.evaluation.harness import Complete, Completion, EvalRequest, adapter_distributions
 from adapters.manifest import sha256_file
 from adapters.prompts import Record
@@ -125,3 +127,35 @@ async def calibrate_entry(
     )
     written = cal.write(entry.path)
     return {"file": str(written), "sha256": sha256_file(written), **fit}
+
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def calibration_rows(
+    path: Path, skip: int, half: str | None, min_rows: int, seen_cores: bool = False
+) -> tuple[list[Record], dict[str, Any]]:
+    """The rows to calibrate on, and what calibration.json records about them (`path`,
+    `sha256`, `n`, `skipped`, `half`, and the share whose core training also used). Raises
+    ValueError for too few rows, or mostly seen cores unless `seen_cores`."""
+    rows = [r for r in read_jsonl(path, skip=skip) if half is None or in_half(r, half)]
+    if len(rows) < min_rows:
+        raise ValueError(f"{len(rows)} rows after skipping {skip}; calibration needs {min_rows}")
+    train = path.parent / "train.jsonl"
+    cores = {r.get("core") for r in read_jsonl(train)} - {None} if train.is_file() else set()
+    seen = sum(r.get("core") in cores for r in rows) / len(rows)
+    if seen > 0.5 and not seen_cores:
+        # rows varied from training's messages fit the training distribution, not new text
+        raise ValueError(
+            f"{seen:.0%} of the rows share their core with training rows; calibrate on held-out "
+            "cores (e.g. --data .../test.jsonl --half a) or pass --seen-cores"
+        )
+    shown = path.resolve().relative_to(REPO) if path.resolve().is_relative_to(REPO) else path
+    return rows, {
+        "path": str(shown),
+        "sha256": sha256_file(path),
+        "n": len(rows),
+        "skipped": skip,
+        "half": half,
+        "cores_seen_in_training": round(seen, 4),
+    }

@@ -7,6 +7,7 @@ holds what `arserve adapters calibrate` fitted, and serving applies it per reque
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from collections.abc import Mapping, Sequence
@@ -137,6 +138,16 @@ def risk_coverage(
     """Coverage and precision when every label is routed at confidence >= t, per t."""
     conf = np.asarray(confidences, dtype=float)
     return [{"threshold": t, **coverage_point(list(conf >= t), correct)} for t in sweep]
+
+
+def in_half(row: Mapping[str, Any], half: str) -> bool:
+    """Half `a` or `b` of a split, by a stable hash of the row's `core` (the message a
+    generated row was varied from; the id without one), so no core lands in both halves."""
+    if half not in ("a", "b"):
+        raise ValueError(f"half must be 'a' or 'b', not {half!r}")
+    key = str(row.get("core") or row.get("id") or row.get("text", ""))
+    even = hashlib.sha256(key.encode()).digest()[0] % 2 == 0
+    return even == (half == "a")
 
 
 def top(dist: Mapping[str, float]) -> tuple[str, float]:

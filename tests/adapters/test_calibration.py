@@ -14,6 +14,7 @@ from adapters.evaluation.calibration import (
     expected_calibration_error,
     fit_calibration,
     fit_temperature,
+    in_half,
     read_calibration,
     review_thresholds,
     risk_coverage,
@@ -119,3 +120,13 @@ def test_slice_accuracy() -> None:
         "language": {"de": {"n": 1, "accuracy": 1.0}, "en": {"n": 1, "accuracy": 0.0}},
     }
     assert slice_accuracy([{}], [True]) == {}
+
+
+def test_halves_split_by_core() -> None:
+    rows = [{"id": f"r{i}", "core": f"c#{i % 40}"} for i in range(400)]
+    a = [r for r in rows if in_half(r, "a")]
+    b = [r for r in rows if in_half(r, "b")]
+    assert len(a) + len(b) == 400 and 100 < len(a) < 300
+    assert not {r["core"] for r in a} & {r["core"] for r in b}
+    with pytest.raises(ValueError):
+        in_half(rows[0], "c")

@@ -6,7 +6,7 @@ import pytest
 from typer.testing import CliRunner
 
 from server.cli_adapters import app
-from tests.adapters.conftest import REGISTRY, copy_entry
+from tests.adapters.conftest import REGISTRY, REPO, copy_entry
 
 runner = CliRunner()
 
@@ -114,3 +114,42 @@ def test_eval_of_another_test_file_leaves_the_committed_report(
         "| raw confidence >= | routed | share | precision |"
         in (folder / "eval" / "mine" / "report.md").read_text()
     )
+
+
+def test_calibrate_refuses_the_handmade_set_other_tasks_and_too_few_rows(tmp_path: Path) -> None:
+    handmade = REPO / "adapters" / "datasets" / "dispute-classifier" / "handmade" / "check.jsonl"
+    result = runner.invoke(app, ["calibrate", "dispute-classifier@3", "--data", str(handmade)])
+    assert result.exit_code == 1 and "reports only" in result.output
+    result = runner.invoke(app, ["calibrate", "ar-email-drafter@1"])
+    assert result.exit_code == 1 and "only classifiers calibrate" in result.output
+    few = tmp_path / "few.jsonl"
+    few.write_text(json.dumps({"text": "x", "label": "other"}) + "\n")
+    result = runner.invoke(app, ["calibrate", "dispute-classifier@3", "--data", str(few)])
+    assert result.exit_code == 1 and "calibration needs 100" in result.output
+
+
+def test_calibration_rows_record_the_data_and_the_cores_training_saw(tmp_path: Path) -> None:
+    from server.eval_runner import calibration_rows
+
+    rows = [{"id": f"v{i}", "text": "t", "label": "other", "core": f"c#{i}"} for i in range(8)]
+    (tmp_path / "train.jsonl").write_text(json.dumps({"core": "c#0"}) + "\n")
+    data = tmp_path / "validation.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    kept, fitted_on = calibration_rows(data, 2, None, 4)
+    assert [r["id"] for r in kept] == [f"v{i}" for i in range(2, 8)]
+    assert fitted_on["n"] == 6 and fitted_on["skipped"] == 2
+    assert fitted_on["cores_seen_in_training"] == 0.0 and len(fitted_on["sha256"]) == 64
+    _, fitted_on = calibration_rows(data, 0, None, 4)
+    assert fitted_on["cores_seen_in_training"] == 0.125
+    a, _ = calibration_rows(data, 0, "a", 0)
+    b, _ = calibration_rows(data, 0, "b", 0)
+    assert sorted(r["id"] for r in a + b) == sorted(r["id"] for r in rows)
+    with pytest.raises(ValueError, match="calibration needs 100"):
+        calibration_rows(data, 0, None, 100)
+    # validation rows varied from training's own messages are refused
+    (tmp_path / "train.jsonl").write_text(
+        "".join(json.dumps({"core": r["core"]}) + "\n" for r in rows)
+    )
+    with pytest.raises(ValueError, match="100% of the rows share their core"):
+        calibration_rows(data, 0, None, 4)
+    assert calibration_rows(data, 0, None, 4, seen_cores=True)[1]["cores_seen_in_training"] == 1
