@@ -87,7 +87,7 @@ def test_eval_of_another_test_file_leaves_the_committed_report(
     source = REGISTRY / "dispute-classifier" / "3"
     folder = copy_entry(tmp_path, "dispute-classifier", "3", source)
     shutil.copytree(source / "eval", folder / "eval")
-    committed = {p.name: p.read_bytes() for p in (folder / "eval").iterdir()}
+    committed = {p: p.read_bytes() for p in (folder / "eval").rglob("*") if p.is_file()}
     manifest = (folder / "manifest.json").read_bytes()
     rows = [
         {"id": f"x-{i}", "text": f"message {i}", "label": "other", "hard": i % 2 == 0}
@@ -100,7 +100,7 @@ def test_eval_of_another_test_file_leaves_the_committed_report(
     monkeypatch.setattr(VllmEngine, "create", staticmethod(lambda cfg: ClassifierEngine()))
     result = runner.invoke(app, ["eval", "dispute-classifier@3", "--test-file", str(check)])
     assert result.exit_code == 0, result.output
-    assert {p.name: p.read_bytes() for p in (folder / "eval").glob("*.*")} == committed
+    assert {p: p.read_bytes() for p in committed} == committed
     assert (folder / "manifest.json").read_bytes() == manifest
     report = json.loads((folder / "eval" / "mine" / "report.json").read_text())
     assert report["test_set"]["path"] == "mine.jsonl" and report["n"] == 4
