@@ -1,10 +1,9 @@
 """The context block: the one owner of its format, rendering and parsing both.
 
-A block is ``<context>``, ``## Customer facts`` with one cited line per structured fact, then
-``## Relevant records`` with cited passages, then ``</context>``. Every fact line is rendered
-from a fact object together with the values it states (`Statement`), and `parse_block` reads
-those values back from the text, so grounding can compare a draft with the same facts whether
-it holds the structured objects (serving) or only the text (a data set row)."""
+A block is ``<context>``, ``## Customer facts`` (one cited line per structured fact), then
+``## Relevant records`` (cited passages), then ``</context>``. Each fact line is rendered with
+the values it states (`Statement`); `parse_block` reads them back and `match_fact_line` gives a
+line's fields, so grounding and attribution read a data set row's text as serving's objects."""
 
 from __future__ import annotations
 
@@ -184,19 +183,20 @@ _LINE_RES = {
     "customer": re.compile(
         _TAG + r"Customer (?P<name>.+?) \((?P<id>[^()]+)\)\.(?: Contact: (?P<contact>.+?)\.)?"
         rf" Terms: (?P<terms>.+?) \(\d+ days\)\. Credit limit: (?P<limit>{_MONEY})\. "
-        r"Risk: \w+\. Dunning level: \d+\.(?: Collector: (?P<collector>.+?)\.)?$"
+        r"Risk: \w+\. Dunning level: (?P<level>\d+)\.(?: Collector: (?P<collector>.+?)\.)?$"
     ),
     "balance": re.compile(
         _TAG + rf"As of (?P<as_of>{_DATE}): \d+ open invoices, open balance (?P<open>.+?), "
-        r"overdue (?P<overdue>.+?), oldest item \d+ days overdue, \d+ open disputes\.$"
+        r"overdue (?P<overdue>.+?), oldest item (?P<days>\d+) days overdue, \d+ open disputes\.$"
     ),
     "invoice": re.compile(
         _TAG + rf"Invoice (?P<id>\S+?)(?: \(PO (?P<po>[^()]+)\))?: issued (?P<issued>{_DATE}), "
-        rf"due (?P<due>{_DATE}), gross (?P<gross>{_MONEY}), open (?P<open>{_MONEY}), status \w+, "
-        rf"\d+ days overdue(?:, last reminder (?P<reminded>{_DATE})(?: level \d+)?)?\.$"
+        rf"due (?P<due>{_DATE}), gross (?P<gross>{_MONEY}), open (?P<open>{_MONEY}), "
+        rf"status (?P<status>\w+), (?P<days>\d+) days overdue"
+        rf"(?:, last reminder (?P<reminded>{_DATE})(?: level \d+)?)?\.$"
     ),
     "dispute": re.compile(
-        _TAG + r"Dispute (?P<id>\S+) \(\w+, \w+\) on (?P<invoices>.*?): "
+        _TAG + r"Dispute (?P<id>\S+) \((?P<reason>\w+), (?P<status>\w+)\) on (?P<invoices>.*?): "
         rf"(?P<amount>{_MONEY}), opened (?P<opened>{_DATE})\.$"
     ),
     "payment": re.compile(
@@ -204,7 +204,7 @@ _LINE_RES = {
         r"for (?P<invoices>.*?)(?P<deductions>(?:; deduction .+? \(\w+\) on \S+?)*)\.$"
     ),
 }
-_DEDUCTION_RE = re.compile(rf"; deduction ({_MONEY}) \(\w+\) on (\S+?)(?=;|$)")
+DEDUCTION_RE = re.compile(rf"; deduction ({_MONEY}) \(\w+\) on (\S+?)(?=;|$)")
 
 
 def _money_of(text: str) -> tuple[set[Decimal], set[str]]:
@@ -238,16 +238,24 @@ def _statement_of(kind: str, m: re.Match[str]) -> Statement:
     ids = {m["id"], *_ids_of(m["invoices"])}
     when = m["opened"] if kind == "dispute" else m["received"]
     if kind == "payment":
-        ids |= {inv for _, inv in _DEDUCTION_RE.findall(m["deductions"])}
+        ids |= {inv for _, inv in DEDUCTION_RE.findall(m["deductions"])}
     return Statement.of(ids=ids, amounts=amounts, currencies=currencies, dates=_dates_of(when))
+
+
+def match_fact_line(line: str) -> tuple[str, re.Match[str]] | None:
+    """The kind of a fact line and its fields as rendered (None for an unknown line)."""
+    for kind, pattern in _LINE_RES.items():
+        m = pattern.match(line)
+        if m and m["cid"].startswith(f"{kind if kind != 'balance' else 'customer'}:"):
+            return kind, m
+    return None
 
 
 def parse_fact_line(line: str) -> tuple[str | None, Statement]:
     """The citation id of a fact line and the values it states (none for an unknown line)."""
-    for kind, pattern in _LINE_RES.items():
-        m = pattern.match(line)
-        if m and m["cid"].startswith(f"{kind if kind != 'balance' else 'customer'}:"):
-            return m["cid"], _statement_of(kind, m)
+    if matched := match_fact_line(line):
+        kind, m = matched
+        return m["cid"], _statement_of(kind, m)
     tag = re.match(_TAG, line)
     return (tag["cid"] if tag else None), Statement()
 

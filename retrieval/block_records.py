@@ -4,38 +4,22 @@ count belongs to which invoice, dispute, payment or to the account)."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from retrieval.block import parse_block
+from retrieval.block import DEDUCTION_RE, match_fact_line, parse_block
 from retrieval.documents import OPEN_DISPUTE_STATUSES
 
-_D = r"\d{4}-\d{2}-\d{2}"
-_M = r"-?\d+\.\d{2}"
-_INVOICE = re.compile(
-    rf"\] Invoice (?P<id>\S+?)(?: \(PO (?P<po>[^()]+)\))?: issued (?P<issued>{_D}), "
-    rf"due (?P<due>{_D}), gross (?P<gross>{_M}) [A-Z]{{3}}, open (?P<open>{_M}) [A-Z]{{3}}, "
-    rf"status (?P<status>\w+), (?P<days>\d+) days overdue(?:, last reminder (?P<rem>{_D}))?"
-)
-_CUSTOMER = re.compile(
-    rf"\] Customer .*Credit limit: (?P<limit>{_M}) .*Dunning level: (?P<lv>\d+)\."
-)
-_BALANCE = re.compile(
-    rf"\] As of (?P<as_of>{_D}): \d+ open invoices, open balance (?P<open>.+?), overdue "
-    r"(?P<overdue>.+?), oldest item (?P<days>\d+) days overdue"
-)
-_DISPUTE = re.compile(
-    rf"\] Dispute (?P<id>\S+) \((?P<reason>\w+), (?P<status>\w+)\) on (?P<invoices>.*?): "
-    rf"(?P<amount>{_M}) [A-Z]{{3}}, opened (?P<opened>{_D})\.$"
-)
-_PAYMENT = re.compile(
-    rf"\] Payment (?P<id>\S+) received (?P<received>{_D}): (?P<amount>{_M}) [A-Z]{{3}} "
-    r"for (?P<invoices>.*?)(?P<deductions>(?:; deduction .+?)*)\.$"
-)
-_DEDUCTION = re.compile(rf"; deduction ({_M}) [A-Z]{{3}} \(\w+\) on (\S+?)(?=;|$)")
-_AMOUNT = re.compile(rf"({_M}) [A-Z]{{3}}")
+
+def _amount(money: str) -> Decimal:
+    """The amount of a rendered `123.45 EUR`."""
+    return Decimal(money.split()[0])
+
+
+def _amounts(listed: str) -> set[Decimal]:
+    """Every amount of a rendered per-currency list (`100.00 EUR, 20.00 USD`)."""
+    return {_amount(m) for m in listed.split(", ") if m}
 
 
 @dataclass(frozen=True)
@@ -100,27 +84,31 @@ def _ids(listed: str) -> tuple[str, ...]:
 
 
 def _read_line(line: str, out: BlockRecords) -> None:
-    if m := _INVOICE.search(line):
+    """One fact line into `out`, read with the block's own line patterns."""
+    if (matched := match_fact_line(line)) is None:
+        return
+    kind, m = matched
+    if kind == "invoice":
         inv = InvoiceRecord(
             m["id"], m["po"], date.fromisoformat(m["issued"]), date.fromisoformat(m["due"]),
-            Decimal(m["gross"]), Decimal(m["open"]), m["status"], int(m["days"]),
-            date.fromisoformat(m["rem"]) if m["rem"] else None,
+            _amount(m["gross"]), _amount(m["open"]), m["status"], int(m["days"]),
+            date.fromisoformat(m["reminded"]) if m["reminded"] else None,
         )  # fmt: skip
         out.invoices[inv.invoice_id] = inv
-    elif m := _CUSTOMER.search(line):
-        out.credit_limit, out.dunning_level = Decimal(m["limit"]), int(m["lv"])
-    elif m := _BALANCE.search(line):
-        out.balances |= {Decimal(a) for a in _AMOUNT.findall(m["open"] + " " + m["overdue"])}
+    elif kind == "customer":
+        out.credit_limit, out.dunning_level = _amount(m["limit"]), int(m["level"])
+    elif kind == "balance":
+        out.balances |= _amounts(m["open"]) | _amounts(m["overdue"])
         out.max_days_overdue = int(m["days"])
-    elif m := _DISPUTE.search(line):
+    elif kind == "dispute":
         out.disputes[m["id"]] = DisputeRecord(
-            m["id"], m["status"], _ids(m["invoices"]), Decimal(m["amount"]),
+            m["id"], m["status"], _ids(m["invoices"]), _amount(m["amount"]),
             date.fromisoformat(m["opened"]),
         )  # fmt: skip
-    elif m := _PAYMENT.search(line):
-        deductions = tuple((inv, Decimal(a)) for a, inv in _DEDUCTION.findall(m["deductions"]))
+    elif kind == "payment":
+        deductions = tuple((inv, _amount(a)) for a, inv in DEDUCTION_RE.findall(m["deductions"]))
         out.payments[m["id"]] = PaymentRecord(
-            m["id"], date.fromisoformat(m["received"]), Decimal(m["amount"]),
+            m["id"], date.fromisoformat(m["received"]), _amount(m["amount"]),
             _ids(m["invoices"]), deductions,
         )  # fmt: skip
 
