@@ -63,7 +63,7 @@ def _seconds(client: httpx.Client, prompt: str) -> float:
     response = client.post("/v1/completions", json=body)
     elapsed = time.perf_counter() - start
     assert response.status_code == 200, response.text
-    assert response.json()["usage"]["prompt_tokens"] > 1200
+    assert response.json()["usage"]["prompt_tokens"] > 1000  # a prompt of the measured size
     return elapsed
 
 
