@@ -37,6 +37,17 @@ def _registry(settings: Settings) -> Registry:
     return Registry(settings.registry_dir)
 
 
+def _verified(settings: Settings, ref: str) -> RegistryEntry:
+    """The registry entry `ref` names, its weights' sha256 checked; exit 1 with the reason."""
+    from adapters.registry import RegistryError
+
+    try:
+        return _registry(settings).resolve_verified(ref)
+    except RegistryError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+
+
 def _base_model(settings: Settings) -> Path:
     from server.startup import base_model_folder, resolve_base_model
 
@@ -142,15 +153,10 @@ def evaluate(
     """Run the held-out set through the real engine, adapter beside the base-model baseline."""
     from adapters.evaluation.harness import EvalOptions
     from adapters.evaluation.judge import JudgeConfig
-    from adapters.registry import RegistryError
 
     logging.basicConfig(level=logging.WARNING)
     settings = Settings()
-    try:
-        entry = _registry(settings).resolve_verified(ref)
-    except RegistryError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from exc
+    entry = _verified(settings, ref)
     judge = None
     if judge_url and judge_model:
         key = os.environ.get(judge_key_env) if judge_key_env else None
@@ -224,17 +230,12 @@ def calibrate(
 ) -> None:
     """Fit temperature scaling and per-label review thresholds; write calibration.json."""
     from adapters.data.build import DATA_ROOT
-    from adapters.registry import RegistryError
     from adapters.tasks import DISPUTE_CLASSIFIER
     from server.eval_runner import calibrate_entry, calibration_rows, open_runner
 
     logging.basicConfig(level=logging.WARNING)
     settings = Settings()
-    try:
-        entry = _registry(settings).resolve_verified(ref)
-    except RegistryError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from exc
+    entry = _verified(settings, ref)
     path = data or DATA_ROOT / DISPUTE_CLASSIFIER / "validation.jsonl"
     refusal = None
     if entry.manifest.task != DISPUTE_CLASSIFIER:

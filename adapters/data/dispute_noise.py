@@ -12,6 +12,7 @@ from collections.abc import Callable
 from adapters.data.dispute_de import DISCLAIMERS_DE
 from adapters.data.dispute_fr import DISCLAIMERS_FR
 from adapters.data.dispute_hard import DISCLAIMERS_EN
+from adapters.data.disputes import typos
 
 Slots = dict[str, str]
 
@@ -90,18 +91,6 @@ WRAPPERS: dict[str, tuple[Wrapper, float]] = {
     "disclaimer": (disclaimer, 0.2),
     "invoice_lines": (invoice_lines, 0.15),
 }
-
-
-def typos(text: str, rng: random.Random) -> str:
-    """Swap two neighbouring letters in a few longer words."""
-    words = text.split(" ")
-    for _ in range(rng.randint(1, 3)):
-        i = rng.randrange(len(words))
-        w = words[i]
-        if len(w) > 4 and w.isalpha():
-            j = rng.randrange(1, len(w) - 2)
-            words[i] = w[:j] + w[j + 1] + w[j] + w[j + 2 :]
-    return " ".join(words)
 
 
 def lowercase(text: str, rng: random.Random) -> str:

@@ -92,7 +92,8 @@ def _non_native(text: str, rng: random.Random) -> str:
     return text
 
 
-def _typos(text: str, rng: random.Random) -> str:
+def typos(text: str, rng: random.Random) -> str:
+    """Swap two neighbouring letters in a few longer words."""
     words = text.split(" ")
     for _ in range(rng.randint(1, 3)):
         i = rng.randrange(len(words))
@@ -164,7 +165,7 @@ def compose(label: str, rng: random.Random, fake: Faker) -> DisputeExample:
         text = _non_native(text, rng)
         register += "+non_native"
     if rng.random() < 0.12:
-        text = _typos(text, rng)
+        text = typos(text, rng)
     return DisputeExample(text.strip(), label, register, core_id)
 
 
