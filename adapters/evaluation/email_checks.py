@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from adapters.email_rules import disputed_dunned, type_issues
+from adapters.house_style import ENGLISH, HouseStyle, style_for
 from adapters.language import detect_language, language_matches
 from adapters.pii import find_pii
 from adapters.tasks import PAYMENT_TYPES
@@ -24,34 +25,27 @@ DEADLINE = re.compile(
     r"(?i)\b(?:within\s+\d+\s+(?:business\s+|working\s+|calendar\s+)?days|by\s+\d{4}-\d{2}-\d{2}"
     r"|no later than|by the end of|innerhalb von\s+\d+|bis zum|sous\s+\d+\s+jours|avant le)"
 )
-SIGN_OFF = ("Kind regards,", "Accounts Receivable Team")
+#: the English house sign-off (each language's is in `adapters.house_style`)
+SIGN_OFF = ENGLISH.sign_off
 
 
-def _has(text: str, *words: str) -> bool:
-    return any(w in text for w in words)
-
-
-# element -> test(draft_lower, draft facts, the block's stated values)
-ELEMENTS: dict[str, Any] = {
-    "invoice": lambda d, df, cf: bool(df.ids & cf.ids),
-    "amount": lambda d, df, cf: bool(df.amounts & cf.amounts),
-    "date": lambda d, df, cf: bool(df.dates & cf.dates),
-    "overdue": lambda d, df, cf: _has(d, "overdue", "past due", "outstanding", "open"),
-    "pay_request": lambda d, df, cf: _has(d, "pay", "settle", "remit"),
-    "previous_reminder": lambda d, df, cf: (
-        "reminder" in d and _has(d, "previous", "earlier", "sent", "second", "already", "despite")
-    ),
-    "final": lambda d, df, cf: "final" in d,
-    "consequence": lambda d, df, cf: _has(
-        d, "collection", "legal", "credit hold", "further action", "on hold", "suspend"
-    ),
-    "deadline": lambda d, df, cf: bool(DEADLINE.search(d)),
-    "acknowledge": lambda d, df, cf: _has(d, "acknowledge", "received", "receipt"),
-    "review": lambda d, df, cf: _has(d, "review", "investigat", "look into", "examin"),
-    "remittance": lambda d, df, cf: "remittance" in d,
-    "thanks": lambda d, df, cf: "thank" in d,
-    "hold": lambda d, df, cf: "hold" in d,
+# fact-based elements: test(draft facts, the block's stated values, draft_lower); the others
+# are keyword elements, whose words are the language's house style
+FACT_ELEMENTS: dict[str, Any] = {
+    "invoice": lambda df, cf, d: bool(df.ids & cf.ids),
+    "amount": lambda df, cf, d: bool(df.amounts & cf.amounts),
+    "date": lambda df, cf, d: bool(df.dates & cf.dates),
+    "deadline": lambda df, cf, d: bool(DEADLINE.search(d)),
 }
+
+
+def has_element(element: str, lower: str, df: TextFacts, stated: Any, style: HouseStyle) -> bool:
+    """The draft (`lower`: lowered) has the required element, in the style's language."""
+    if element in FACT_ELEMENTS:
+        return bool(FACT_ELEMENTS[element](df, stated, lower))
+    return style.has_element(element, lower)
+
+
 REQUIRED: dict[str, tuple[str, ...]] = {
     "reminder_pre_due": ("invoice", "amount", "date", "pay_request"),
     "reminder_overdue_1": ("invoice", "amount", "overdue", "pay_request"),
@@ -119,13 +113,15 @@ def check_email(
 ) -> EmailCheck:
     """`context` is the block text; `stated` its values when the caller holds the block's
     structured facts (the server), else they are parsed from the text (a data set row).
-    `language` is the one requested."""
+    `language` is the one requested: its house style is the one checked."""
     text = draft.strip()
     stated = parse_block(context).statement if stated is None else stated
     lines = [x.strip() for x in text.splitlines() if x.strip()]
     df = extract(text)
     lower = text.lower()
-    missing = [e for e in REQUIRED.get(email_type, ()) if not ELEMENTS[e](lower, df, stated)]
+    style = style_for(language)
+    required = REQUIRED.get(email_type, ())
+    missing = [e for e in required if not has_element(e, lower, df, stated, style)]
     unsupported = unsupported_facts(df, stated)
     records = block_records(context)
     wrong = misattributed(text, records, set(stated.amounts))
@@ -143,9 +139,9 @@ def check_email(
         missing_elements=missing,
         words=words,
         length_ok=MIN_WORDS <= words <= MAX_WORDS,
-        subject=bool(lines) and lines[0].startswith("Subject:") and len(lines[0]) > 10,
-        greeting=any(re.match(r"^Dear .+,$", x) for x in lines[:3]),
-        sign_off=len(lines) >= 2 and tuple(lines[-2:]) == SIGN_OFF,
+        subject=bool(lines) and lines[0].startswith(style.subject_prefix) and len(lines[0]) > 10,
+        greeting=any(style.greeting_re.match(x) for x in lines[:3]),
+        sign_off=len(lines) >= 2 and tuple(lines[-2:]) == style.sign_off,
         outside_data=_outside(df, context),
         checked_facts=checked_facts(df),
     )
