@@ -13,7 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_serial
 MANIFEST_FILE = "manifest.json"
 WEIGHTS_FILE = "adapter_model.safetensors"
 CONFIG_FILE = "adapter_config.json"
-SCHEMA_VERSION = 1
+# 2: the house's per-task gate (adapters.gate.TASK_GATES) applies; max_scores added.
+SCHEMA_VERSION = 2
 # What a manifest written before adapters declared languages was trained and evaluated on.
 DEFAULT_LANGUAGES: tuple[str, ...] = ("en",)
 
@@ -53,6 +54,8 @@ class Evaluation(BaseModel):
     report: str | None = None  # relative to the entry's folder
     engine_model: str = ""
     evaluated_at: str | None = None
+    # `eval --record-as PREFIX` runs: the file each ran on; their metrics are PREFIX_*.
+    recorded_as: dict[str, HeldOutSet] = Field(default_factory=dict)
 
 
 class Manifest(BaseModel):
@@ -74,11 +77,12 @@ class Manifest(BaseModel):
     created_at: str = Field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
     training_summary: dict[str, Any] = Field(default_factory=dict)
     evaluation: Evaluation = Field(default_factory=Evaluation)
-    min_scores: dict[str, float] = Field(default_factory=dict)  # deployment gate
+    min_scores: dict[str, float] = Field(default_factory=dict)  # deployment gate: at least
+    max_scores: dict[str, float] = Field(default_factory=dict)  # deployment gate: at most
     # The languages (ISO 639-1) the adapter was trained and evaluated for; a request in
     # another one is refused rather than answered in one of these.
     languages: list[str] = Field(default_factory=lambda: list(DEFAULT_LANGUAGES), min_length=1)
-    schema_version: int = SCHEMA_VERSION
+    schema_version: int = SCHEMA_VERSION  # a new manifest is the current schema
 
     @property
     def ref(self) -> str:
@@ -108,6 +112,9 @@ def read_manifest(folder: Path) -> Manifest:
         raise ManifestError(f"{path} does not exist") from exc
     except (OSError, json.JSONDecodeError) as exc:
         raise ManifestError(f"{path} is not readable JSON: {exc}") from exc
+    if isinstance(data, dict):
+        # A file without the key predates versioning: schema 1, not the current default.
+        data.setdefault("schema_version", 1)
     try:
         return Manifest.model_validate(data)
     except ValidationError as exc:

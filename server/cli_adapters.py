@@ -63,11 +63,7 @@ def data(
         Path | None, typer.Option(help="Data set folder (default adapters/datasets/TASK).")
     ] = None,
     extend: Annotated[
-        bool,
-        typer.Option(
-            help="Append --n new rows from a new --seed to train.jsonl; validation and test "
-            "stay as they are."
-        ),
+        bool, typer.Option(help="Append --n new rows from a new --seed to train.jsonl only.")
     ] = False,
     replay_extensions: Annotated[
         bool, typer.Option(help="After a rebuild, replay the extensions the old report lists.")
@@ -137,8 +133,12 @@ def evaluate(
         Path | None,
         typer.Option(
             help="Default: the task's test.jsonl. An explicit file reports into "
-            "eval/<file stem>/ and is never recorded in manifest.json."
+            "eval/<file stem>/ and is recorded in manifest.json only with --record-as."
         ),
+    ] = None,
+    record_as: Annotated[
+        str | None,
+        typer.Option(help="With --test-file: record its metrics as PREFIX_<metric>."),
     ] = None,
     report_dir: Annotated[
         Path | None, typer.Option(help="Write the report here instead (implies --no-record).")
@@ -163,7 +163,12 @@ def evaluate(
         judge = JudgeConfig(judge_url, judge_model, key)
     options = EvalOptions(concurrency=concurrency, max_examples=max_examples, judge=judge)
     _check_half(half)
-    from adapters.evaluation.report import REPORT_DIR
+    from adapters.evaluation.report import REPORT_DIR, check_record_as
+
+    try:
+        check_record_as(record_as, test_file is not None and not half and report_dir is None)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
 
     # Only the task's own test set is the committed report the manifest points to.
     folder = entry.path / REPORT_DIR
@@ -175,8 +180,8 @@ def evaluate(
         folder = folder / f"half-{half}"
     if folder != entry.path / REPORT_DIR:
         record = False
-    md = asyncio.run(_run_eval(settings, entry, options, test_file, folder, record, half))
-    typer.echo(md)
+    args = (settings, entry, options, test_file, folder, record, half, record_as)
+    typer.echo(asyncio.run(_run_eval(*args)))
 
 
 async def _run_eval(
@@ -187,11 +192,12 @@ async def _run_eval(
     folder: Path,
     record: bool,
     half: str | None = None,
+    record_as: str | None = None,
 ) -> str:
     from adapters.data.build import DATA_ROOT
     from adapters.data.records import read_jsonl
     from adapters.evaluation.harness import evaluate
-    from adapters.evaluation.report import record_in_manifest, write_report
+    from adapters.evaluation.report import record_in_manifest, record_prefixed, write_report
 
     test_path = test_file or DATA_ROOT / entry.manifest.task / "test.jsonl"
     from adapters.evaluation.calibration import in_half
@@ -205,6 +211,8 @@ async def _run_eval(
     _, md_path = write_report(result, folder)
     if record:
         record_in_manifest(entry, result)
+    if record_as is not None:
+        record_prefixed(entry, result, record_as)
     return md_path.read_text()
 
 
@@ -267,6 +275,12 @@ def calibrate(
     typer.echo(json.dumps(out, indent=2))
 
 
+LISTED = (  # the metrics `list` shows
+    "macro_f1", "macro_f1_gain_over_baseline", "grounded_rate", "style_rate",
+    "required_elements_rate", "handmade_macro_f1", "attribution_rate",
+)  # fmt: skip
+
+
 @app.command("list")
 def list_adapters() -> None:
     """Registry entries with their task, rank, gate status and key metrics."""
@@ -277,21 +291,8 @@ def list_adapters() -> None:
         typer.echo("the registry is empty")
         return
     for e in entries:
-        m = e.manifest
-        reasons = gate_reasons(m)
-        metrics = m.evaluation.metrics
-        shown = ", ".join(
-            f"{k}={v}"
-            for k, v in metrics.items()
-            if k
-            in (
-                "macro_f1",
-                "macro_f1_gain_over_baseline",
-                "grounded_rate",
-                "style_rate",
-                "required_elements_rate",
-            )
-        )
+        m, reasons = e.manifest, gate_reasons(e.manifest)
+        shown = ", ".join(f"{k}={v}" for k, v in m.evaluation.metrics.items() if k in LISTED)
         gate = "pass" if not reasons else "FAIL: " + "; ".join(reasons)
         typer.echo(
             f"{e.ref:28} task={m.task} rank={m.rank} created={m.created_at} gate={gate} {shown}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,8 @@ from adapters.registry import RegistryEntry
 from adapters.tasks import DISPUTE_CLASSIFIER
 
 REPORT_DIR = "eval"
+# What --record-as accepts: the name before `_` in e.g. handmade_macro_f1.
+PREFIX_RE = re.compile(r"[a-z]+(_[a-z]+)*")
 
 
 def _fmt(v: Any) -> str:
@@ -162,12 +165,56 @@ def write_report(result: EvalResult, folder: Path) -> tuple[Path, Path]:
 def record_in_manifest(entry: RegistryEntry, result: EvalResult) -> None:
     """Store the summary (what the deployment gate reads) in the entry's manifest.json."""
     m = entry.manifest
+    old = m.evaluation
+    # The runs recorded under a prefix (e.g. the hand-made set) stay: the weights did not change.
+    prefixes = tuple(f"{p}_" for p in old.recorded_as)
+    kept = {k: v for k, v in old.metrics.items() if prefixes and k.startswith(prefixes)}
+    extra = {"recorded_as": old.recorded_as} if old.recorded_as else {}
     m.evaluation = Evaluation(
-        metrics=result.summary,
+        metrics=kept | result.summary,
         n=result.n,
         test_set=result.test_set,
         report=f"{REPORT_DIR}/report.md",
         engine_model=result.engine_model,
         evaluated_at=result.created_at,
+        **extra,
     )
     m.write(entry.path)
+
+
+def check_prefix(prefix: str) -> str:
+    """The prefix if it is lowercase letters and single underscores, else ValueError."""
+    if prefix == "baseline":  # the main run's summary already has baseline_* keys
+        raise ValueError("--record-as baseline would mix with the base model's metrics")
+    if not PREFIX_RE.fullmatch(prefix):
+        raise ValueError(
+            f"invalid --record-as {prefix!r}: use lowercase letters and underscores, e.g. handmade"
+        )
+    return prefix
+
+
+def check_record_as(prefix: str | None, one_whole_file: bool) -> None:
+    """ValueError unless a --record-as run is valid: a valid prefix, on a whole --test-file."""
+    if prefix is None:
+        return
+    if not one_whole_file:
+        raise ValueError("--record-as needs --test-file, without --half or --report-dir")
+    check_prefix(prefix)
+
+
+def record_prefixed(entry: RegistryEntry, result: EvalResult, prefix: str) -> dict[str, float]:
+    """Merge the summary as `<prefix>_<metric>` into the manifest's metrics (the main
+    test-set metrics and test_set stay as they are); returns what was recorded."""
+    check_prefix(prefix)
+    m = entry.manifest
+    recorded = {f"{prefix}_{k}": v for k, v in result.summary.items()}
+    # A copy keeps which fields were recorded: an entry never run on its test set gets
+    # only these, not a default test_set or report.
+    evaluation = m.evaluation.model_copy(deep=True)
+    old = {k for k in evaluation.metrics if k.startswith(f"{prefix}_")}
+    evaluation.metrics = {k: v for k, v in evaluation.metrics.items() if k not in old} | recorded
+    if result.test_set is not None:
+        evaluation.recorded_as = evaluation.recorded_as | {prefix: result.test_set}
+    m.evaluation = evaluation
+    m.write(entry.path)
+    return recorded

@@ -153,3 +153,37 @@ def test_calibration_rows_record_the_data_and_the_cores_training_saw(tmp_path: P
     with pytest.raises(ValueError, match="100% of the rows share their core"):
         calibration_rows(data, 0, None, 4)
     assert calibration_rows(data, 0, None, 4, seen_cores=True)[1]["cores_seen_in_training"] == 1
+
+
+def test_eval_record_as_merges_the_file_s_metrics_with_a_prefix(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from adapters.manifest import read_manifest
+    from server.engine import config
+    from server.engine.vllm_engine import VllmEngine
+    from tests.server.fake_engine import ClassifierEngine
+
+    folder = copy_entry(tmp_path, "dispute-classifier", "3", REGISTRY / "dispute-classifier" / "3")
+    before = read_manifest(folder).evaluation
+    check = tmp_path / "mine.jsonl"
+    rows = [{"id": f"x-{i}", "text": f"message {i}", "label": "other"} for i in range(4)]
+    check.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    monkeypatch.setenv("ARSERVE_REGISTRY_DIR", str(tmp_path))
+    monkeypatch.setattr(config, "apply_process_env", lambda *a: None)
+    monkeypatch.setattr(VllmEngine, "create", staticmethod(lambda cfg: ClassifierEngine()))
+    cmd = ["eval", "dispute-classifier@3", "--test-file", str(check), "--record-as"]
+    for bad in ("Hand-Made", "baseline"):
+        result = runner.invoke(app, [*cmd, bad])
+        assert result.exit_code == 2 and "record-as" in result.output
+    result = runner.invoke(app, ["eval", "dispute-classifier@3", "--record-as", "handmade"])
+    assert result.exit_code == 2 and "needs --test-file" in result.output
+    assert read_manifest(folder).evaluation == before
+    result = runner.invoke(app, [*cmd, "handmade"])
+    assert result.exit_code == 0, result.output
+    after = read_manifest(folder).evaluation
+    assert after.test_set == before.test_set and after.n == before.n
+    assert {k: v for k, v in after.metrics.items() if not k.startswith("handmade_")} == (
+        before.metrics
+    )
+    assert "handmade_macro_f1" in after.metrics and "handmade_ece_before" in after.metrics
+    assert after.recorded_as["handmade"].path == "mine.jsonl"
