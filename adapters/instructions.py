@@ -160,6 +160,20 @@ def _did(kind: str, draft: str, context: str) -> bool:
     return bool(dates_in(draft) & {p.received for p in records.payments.values()})
 
 
+def check_followed(
+    asks: list[Ask], followed_kinds: frozenset[str], filled_draft: str, context: str
+) -> list[InstructionNote]:
+    """Whether the filled draft did each ask it was told to follow."""
+    out = []
+    for ask in asks:
+        if ask.kind in followed_kinds and ask.kind in FOLLOWABLE:
+            ok = _did(ask.kind, filled_draft, context)
+            why = "the draft does it" if ok else "the draft does not do it"
+            status = "followed" if ok else "not_followed"
+            out.append(InstructionNote(ask.text, ask.kind, status, why))
+    return out
+
+
 def instruction_notes(
     instructions: str | None, context: str, draft: str, email_type: str | None = None
 ) -> list[InstructionNote]:
@@ -172,11 +186,7 @@ def instruction_notes(
         if ask.text in by_text:
             out.append(by_text[ask.text])
         elif ask.kind in follow:
-            ok = _did(ask.kind, draft, context)
-            why = "the draft does it" if ok else "the draft does not do it"
-            out.append(
-                InstructionNote(ask.text, ask.kind, "followed" if ok else "not_followed", why)
-            )
+            out.extend(check_followed([ask], follow, draft, context))
         elif ask.kind in ("tone", "deadline", "fee", "amount"):
             out.append(InstructionNote(ask.text, ask.kind, "not_checked", "not checkable"))
         else:
@@ -194,6 +204,8 @@ PHRASES: dict[str, dict[str, list[str]]] = {
         "payment_date": ["Confirm the payment date.", "State the date we received the payment."],
         "fee": ["Add a late fee of 40.00 EUR.", "Charge interest on the overdue amount."],
         "tone": ["Keep it polite.", "Be firm but friendly."],
+        "amount": ["Ask for 999.00 EUR.", "Demand 250 EUR today."],
+        "deadline": ["Ask them to pay within 3 days.", "Give them a deadline of 14 days."],
     },
     "de": {
         "po": ["Bitte die Bestellnummer angeben.", "Bitte die Bestellung (PO) nennen."],
@@ -201,6 +213,8 @@ PHRASES: dict[str, dict[str, list[str]]] = {
         "payment_date": ["Bitte das Zahlungsdatum bestätigen.", "Den Zahlungseingang nennen."],
         "fee": ["Eine Mahngebühr von 40,00 EUR hinzufügen.", "Verzugszinsen berechnen."],
         "tone": ["Bitte höflich bleiben.", "Kurz und freundlich, bitte."],
+        "amount": ["Bitte 999,00 EUR fordern."],
+        "deadline": ["Zahlung innerhalb von 3 Tagen verlangen."],
     },
 }  # fmt: skip
 

@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from adapters.instructions import (
+    check_followed,
     consistent_asks,
     instruction_notes,
     parse_instructions,
@@ -121,3 +122,13 @@ def test_sample_instruction_parses() -> None:
     assert any(o is None for o in out)
     given = [o for o in out if o]
     assert given and all(a.kind != "other" for o in given for a in parse_instructions(o))
+
+
+def test_check_followed_only_followed_kinds() -> None:
+    ctx = _block()
+    asks = parse_instructions("Quote the PO number. Confirm the payment date.")
+    notes = check_followed(asks, frozenset({"po"}), "INV-2001 is open.", ctx)
+    assert [(n.kind, n.status) for n in notes] == [("po", "not_followed")]
+    # the named invoice with its PO
+    notes = check_followed(asks, frozenset({"po"}), "PO-7781 INV-2001", ctx)
+    assert notes[0].status == "followed"
