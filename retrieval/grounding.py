@@ -16,7 +16,7 @@ CURRENCIES = {"EUR", "USD", "GBP", "CHF", "SEK", "PLN", "DKK", "CAD", "NOK", "JP
 SYMBOLS = {"€": "EUR", "$": "USD", "£": "GBP"}
 AMOUNT_RE = re.compile(
     r"(?<![\w.,-])(?:(?P<pre>[€$£]|[A-Z]{3})\s?)?(?P<num>\d{1,3}(?:[,.' ]\d{3})+(?:[.,]\d{1,2})?"
-    r"|\d+[.,]\d{2})(?![\d])(?:\s?(?P<post>[A-Z]{3})\b)?"
+    r"|\d+[.,]\d{2})(?!\d|[.,]\d)(?:\s?(?P<post>[A-Z]{3})\b)?"
 )
 ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 NUM_DATE = re.compile(r"\b(\d{1,2})[./](\d{1,2})[./](\d{4})\b")

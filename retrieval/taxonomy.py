@@ -32,3 +32,29 @@ REASON_DESCRIPTIONS: dict[DisputeReason, str] = {
     DisputeReason.GOODS_NOT_RECEIVED: "the customer says the goods never arrived",
     DisputeReason.OTHER: "any other reason",
 }
+
+# How an e-mail names a reason to the customer, per language (English: the code's words).
+REASON_NAMES: dict[str, dict[DisputeReason, str]] = {
+    "en": {r: r.value.replace("_", " ") for r in DisputeReason},
+    "de": {
+        DisputeReason.PRICING_DISCREPANCY: "Preisabweichung",
+        DisputeReason.SHORT_SHIPMENT: "Minderlieferung",
+        DisputeReason.DAMAGED_GOODS: "beschädigte Ware",
+        DisputeReason.DUPLICATE_BILLING: "doppelte Berechnung",
+        DisputeReason.RETURNED_GOODS: "Warenrücksendung",
+        DisputeReason.PROMOTIONAL_ALLOWANCE: "Werbekostenzuschuss",
+        DisputeReason.TAX_DISCREPANCY: "Steuerabweichung",
+        DisputeReason.EARLY_PAYMENT_DISCOUNT: "Skontoabzug",
+        DisputeReason.GOODS_NOT_RECEIVED: "Ware nicht erhalten",
+        DisputeReason.OTHER: "sonstiger Grund",
+    },
+}
+
+
+def reason_name(code: str, language: str = "en") -> str:
+    """A reason code as the customer reads it; an unknown code as its words."""
+    names = REASON_NAMES.get(language, REASON_NAMES["en"])
+    try:
+        return names[DisputeReason(code)]
+    except ValueError:
+        return code.replace("_", " ")

@@ -19,10 +19,10 @@ from tqdm import tqdm
 from adapters.evaluation.calibration import read_calibration, top
 from adapters.evaluation.classification import classification_metrics
 from adapters.evaluation.confidence import confidence_metrics, confidence_summary, slice_accuracy
-from adapters.evaluation.email_checks import check_email, email_metrics
+from adapters.evaluation.email_draft import check_draft, draft_metrics
 from adapters.evaluation.judge import JudgeConfig, judge_emails
 from adapters.manifest import HeldOutSet, sha256_file
-from adapters.prompts import Record, baseline_prompt, to_prompt
+from adapters.prompts import Record, ar_email_drafter, baseline_prompt, to_prompt
 from adapters.registry import RegistryEntry
 from adapters.tasks import DISPUTE_CLASSIFIER, DISPUTE_LABELS
 
@@ -77,7 +77,7 @@ class EvalResult:
 
 
 def _requests(
-    task: str, adapter: str, rows: list[Record], options: EvalOptions
+    task: str, adapter: str, rows: list[Record], options: EvalOptions, template: str | None
 ) -> list[EvalRequest]:
     """The adapter's requests for every row, then the baseline's."""
     if task == DISPUTE_CLASSIFIER:
@@ -85,7 +85,10 @@ def _requests(
     else:
         max_tokens, choices = options.email_max_tokens, None
     dist = choices is not None
-    out = [EvalRequest(to_prompt(task, r)[0], adapter, max_tokens, choices, dist) for r in rows]
+    out = [
+        EvalRequest(to_prompt(task, r, template)[0], adapter, max_tokens, choices, dist)
+        for r in rows
+    ]
     out += [EvalRequest(baseline_prompt(task, r), None, max_tokens, choices, dist) for r in rows]
     return out
 
@@ -136,7 +139,8 @@ async def evaluate(
     task = entry.manifest.task
     rows = rows[: options.max_examples] if options.max_examples else rows
     start = asyncio.get_running_loop().time()
-    requests = _requests(task, entry.name, rows, options)
+    template = entry.manifest.prompt_template_version  # the prompt the adapter learnt
+    requests = _requests(task, entry.name, rows, options, template)
     outputs = await _run_all(complete, requests, options.concurrency, options.progress)
     by_system = {"adapter": outputs[: len(rows)], "baseline": outputs[len(rows) :]}
     confidence = slices = None
@@ -151,7 +155,7 @@ async def evaluate(
             summary |= confidence_summary(confidence)
     else:
         texts = {s: [o.text for o in outs] for s, outs in by_system.items()}
-        metrics, summary, preds = _score_emails(rows, texts)
+        metrics, summary, preds = _score_emails(rows, texts, template)
         if options.judge is not None:
             for system in SYSTEMS:
                 metrics[system]["judge"] = await judge_emails(options.judge, rows, texts[system])
@@ -208,16 +212,22 @@ def _score_classifier(
 
 
 def _score_emails(
-    rows: list[Record], outs: dict[str, list[str]]
+    rows: list[Record], outs: dict[str, list[str]], template: str
 ) -> tuple[dict[str, Any], dict[str, float], list[dict[str, Any]]]:
+    """Every draft as the server returns it (fields filled) through the server's checks; the
+    baseline writes its facts itself (template 1)."""
+    versions = {"adapter": template, "baseline": ar_email_drafter.V1}
     checks = {
         s: [
-            check_email(o, r["context"], r["email_type"])
+            check_draft(
+                o, r["context"], r["email_type"], r.get("language", "en"), versions[s],
+                instructions=r.get("instructions"),
+            )
             for o, r in zip(outs[s], rows, strict=True)
         ]
         for s in SYSTEMS
-    }
-    metrics: dict[str, Any] = {s: email_metrics(checks[s]) for s in SYSTEMS}
+    }  # fmt: skip
+    metrics: dict[str, Any] = {s: draft_metrics(checks[s]) for s in SYSTEMS}
     a, b = metrics["adapter"], metrics["baseline"]
     summary = {k: v for k, v in a.items() if k != "n"}
     summary |= {f"baseline_{k}": v for k, v in b.items() if k != "n"}
@@ -226,7 +236,10 @@ def _score_emails(
         {
             "id": r.get("id"),
             "email_type": r["email_type"],
-            **{s: {"draft": outs[s][i], **checks[s][i].to_dict()} for s in SYSTEMS},
+            **{
+                s: {"draft": outs[s][i], "email": checks[s][i].text, **checks[s][i].to_dict()}
+                for s in SYSTEMS
+            },
         }
         for i, r in enumerate(rows)
     ]

@@ -25,13 +25,20 @@ def template_for(task: str) -> ModuleType:
 Record = dict[str, Any]
 
 
-def to_prompt(task: str, rec: Record) -> tuple[list[dict[str, str]], str]:
+def to_prompt(
+    task: str, rec: Record, template_version: str | None = None
+) -> tuple[list[dict[str, str]], str]:
+    """A row's prompt and target under the task's template (or an adapter's older one)."""
     if check_task(task) == DISPUTE_CLASSIFIER:
         return dispute_classifier.messages(rec["text"]), dispute_classifier.completion(rec["label"])
+    version = template_version or ar_email_drafter.TEMPLATE_VERSION
     return (
-        ar_email_drafter.messages(rec["context"], rec["email_type"]),
+        ar_email_drafter.messages(
+            rec["context"], rec["email_type"], rec.get("instructions"),
+            rec.get("language", "en"), version,
+        ),
         ar_email_drafter.completion(rec["email"]),
-    )
+    )  # fmt: skip
 
 
 def baseline_prompt(task: str, rec: Record) -> list[dict[str, str]]:

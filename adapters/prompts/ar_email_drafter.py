@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from adapters.merge_fields import Filled, merge_fields
 from adapters.tasks import EMAIL_FOCUS, EMAIL_TYPES
 from retrieval.assembly import ContextRequest, fit_block
 from retrieval.citations import Citation
@@ -17,12 +18,20 @@ from retrieval.facts import CustomerFacts, InvoiceFacts
 #: the context budget of an e-mail (the server's `email_context_tokens` default)
 CONTEXT_TOKENS = 900
 
-TEMPLATE_VERSION = "ar-email-drafter/1"
+TEMPLATE_VERSION = "ar-email-drafter/2"
+#: the templates whose adapters write facts as merge fields (`adapters.merge_fields`)
+MERGE_FIELD_VERSIONS = frozenset({"ar-email-drafter/2"})
 
 SYSTEM_PROMPT = (
     "You write accounts receivable e-mails in the house style: a 'Subject:' line, the greeting "
     "'Dear <customer> team,', a short body, and the sign-off 'Kind regards,' followed by "
     "'Accounts Receivable Team'. State only facts that appear in the context."
+)
+MERGE_SYSTEM_PROMPT = (
+    "You write accounts receivable e-mails in the house style of the requested language: a "
+    "subject line, a greeting of the customer's team, a short body and the house sign-off. "
+    "Write every invoice number, amount, date, balance, day count and payment reference only "
+    "as a merge field from the list, such as {{invoice1.open}}; the server fills them in."
 )
 
 BASELINE_SYSTEM_PROMPT = (
@@ -95,12 +104,22 @@ def context_request(
     )  # fmt: skip
 
 
+def uses_merge_fields(template_version: str) -> bool:
+    return template_version in MERGE_FIELD_VERSIONS
+
+
 def user_content(
-    context: str, email_type: str, instructions: str | None = None, language: str = "en"
+    context: str,
+    email_type: str,
+    instructions: str | None = None,
+    language: str = "en",
+    template_version: str = TEMPLATE_VERSION,
 ) -> str:
     if email_type not in EMAIL_TYPES:
         raise ValueError(f"unknown email type {email_type!r}")
     content = f"Email type: {email_type}\n\n{context.strip()}"
+    if uses_merge_fields(template_version):
+        content += "\n\n" + merge_fields(context).render(language)
     extra = []
     if instructions and instructions.strip():
         extra.append(f"Instructions from the AR team: {instructions.strip()}")
@@ -110,20 +129,43 @@ def user_content(
 
 
 def messages(
-    context: str, email_type: str, instructions: str | None = None, language: str = "en"
+    context: str,
+    email_type: str,
+    instructions: str | None = None,
+    language: str = "en",
+    template_version: str = TEMPLATE_VERSION,
 ) -> list[dict[str, str]]:
+    """The prompt of the template version the adapter was trained on (its manifest's)."""
+    merge = uses_merge_fields(template_version)
+    user = user_content(context, email_type, instructions, language, template_version)
     return [
-        {"role": "system", "content": SYSTEM_PROMPT},
-        {"role": "user", "content": user_content(context, email_type, instructions, language)},
+        {"role": "system", "content": MERGE_SYSTEM_PROMPT if merge else SYSTEM_PROMPT},
+        {"role": "user", "content": user},
     ]
+
+
+def finish(
+    draft: str, context: str, language: str = "en", template_version: str = TEMPLATE_VERSION
+) -> Filled:
+    """The e-mail as returned: merge fields filled from the block's records (template 2+);
+    an earlier template's draft states its facts itself and is returned as written."""
+    if uses_merge_fields(template_version):
+        return merge_fields(context).fill(draft, language)
+    return Filled(draft)
+
+
+V1 = "ar-email-drafter/1"  # the base model's few-shot baseline states facts itself
 
 
 def baseline_messages(context: str, email_type: str) -> list[dict[str, str]]:
     return [
         {"role": "system", "content": BASELINE_SYSTEM_PROMPT},
-        {"role": "user", "content": user_content(EXAMPLE_CONTEXT, "reminder_overdue_1")},
+        {
+            "role": "user",
+            "content": user_content(EXAMPLE_CONTEXT, "reminder_overdue_1", None, "en", V1),
+        },
         {"role": "assistant", "content": EXAMPLE_EMAIL},
-        {"role": "user", "content": user_content(context, email_type)},
+        {"role": "user", "content": user_content(context, email_type, None, "en", V1)},
     ]
 
 

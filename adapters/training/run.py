@@ -104,6 +104,7 @@ def train_task(
         training_data_size={"train": len(train_rows), "validation": len(val_rows)},
         training_config=cfg.to_dict(),
         prompt_template_version=template_for(task).TEMPLATE_VERSION,
+        languages=sorted({r.get("language", "en") for r in train_rows}),
         adapter_sha256=sha256_file(tmp / WEIGHTS_FILE),
         training_summary=summary,
         min_scores=dict(cfg.min_scores),

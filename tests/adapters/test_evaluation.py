@@ -12,6 +12,7 @@ from adapters.evaluation.harness import EvalOptions, EvalRequest, evaluate
 from adapters.evaluation.report import record_in_manifest, write_report
 from adapters.gate import GateError, check_gate
 from adapters.manifest import read_manifest
+from adapters.prompts import template_for
 from adapters.registry import Registry
 from adapters.tasks import DISPUTE_LABELS
 from tests.adapters.conftest import REPO, FakeModel, copy_entry
@@ -98,8 +99,10 @@ def test_grounding_uses_the_structured_facts_of_a_server_block() -> None:
 
 
 def _entry(tmp_path: Path, task: str):  # noqa: ANN202
+    """Version 1's weights under the task's current prompt template (what the data is for)."""
     source = REPO / "adapters" / "registry" / task / "1"
-    copy_entry(tmp_path, task, "1", source, evaluation={})
+    template = template_for(task).TEMPLATE_VERSION
+    copy_entry(tmp_path, task, "1", source, evaluation={}, prompt_template_version=template)
     return Registry(tmp_path).resolve_verified(f"{task}@1")
 
 
@@ -143,14 +146,17 @@ def test_classifier_harness_report_and_gate(tmp_path: Path) -> None:
 def test_email_harness_and_failing_gate(tmp_path: Path) -> None:
     entry = _entry(tmp_path, "ar-email-drafter")
     rows = read_jsonl(DATA / "ar-email-drafter" / "test.jsonl", 12)
-    refs = {r["email_type"] + r["context"].strip(): r["email"] for r in rows}
+    assert {r["language"] for r in rows} == {"en", "de"} and any("instructions" in r for r in rows)
 
     def respond(request: EvalRequest) -> str:
+        """The row's reference e-mail (merge fields, which the harness fills)."""
         if request.adapter is None:
             return "Dear customer, pay 99.99 USD now."
-        user = request.messages[-1]["content"].removeprefix("Email type: ")
-        etype, ctx = user.split("\n\n", 1)
-        return refs[etype + ctx.strip()]
+        user = request.messages[-1]["content"]
+        (row,) = [r for r in rows if f"Email type: {r['email_type']}\n\n{r['context']}" in user
+                  and f"'{r['language']}'" in user or r["language"] == "en" and r["context"] in user
+                  and "language with code" not in user]  # fmt: skip
+        return row["email"]
 
     model = FakeModel(respond)
     options = EvalOptions(progress=False, email_max_tokens=123)
@@ -158,6 +164,10 @@ def test_email_harness_and_failing_gate(tmp_path: Path) -> None:
     assert {(r.max_tokens, r.choices) for r in model.requests} == {(123, None)}
     assert result.metrics["adapter"]["grounded_rate"] == 1.0
     assert result.metrics["adapter"]["style_rate"] == 1.0
+    assert result.metrics["adapter"]["merge_field_rate"] == 1.0
+    assert result.metrics["adapter"]["language_rate"] == 1.0
+    assert result.metrics["adapter"]["attribution_rate"] == 1.0
+    assert result.metrics["adapter"]["instruction_rate"] == 1.0
     assert result.metrics["baseline"]["grounded_rate"] == 0.0
     _, md_path = write_report(result, entry.path / "eval")
     assert "grounded_rate" in md_path.read_text()

@@ -27,6 +27,16 @@ class EmailRequest(BaseModel):
     language: str = Field(default="en", pattern=r"^[a-z]{2}(-[A-Z]{2})?$")
 
 
+class InstructionNoteOut(BaseModel):
+    instruction: str = Field(description="the part of `instructions` this note is about")
+    kind: str = Field(description="po, short_payment, payment_date, fee, amount, deadline, ...")
+    status: str = Field(
+        description="followed, not_followed, refused (the records do not support it), "
+        "not_checked or not_understood"
+    )
+    reason: str
+
+
 class Grounding(BaseModel):
     grounded: bool = Field(
         description="every checked fact of the draft is in the context, next to its record"
@@ -42,6 +52,18 @@ class Grounding(BaseModel):
     type_issues: list[str] = Field(description="what the type may not say given the records")
     language: str = Field(description="the language the draft is written in (detected)")
     language_ok: bool = Field(description="the draft is in the requested language")
+    unknown_fields: list[str] = Field(
+        default_factory=list,
+        description="merge fields the adapter wrote that the records do not have (left out)",
+    )
+    literal_facts: list[str] = Field(
+        default_factory=list,
+        description="ids, amounts or dates the adapter wrote itself instead of as a merge field",
+    )
+    instructions: list[InstructionNoteOut] = Field(
+        default_factory=list,
+        description="what became of each instruction: followed, or refused and why",
+    )
     attempts: int = Field(description="1, or 2 when the first draft failed a check")
     missing_elements: list[str] = Field(description="elements this e-mail type requires")
     dropped_citations: list[CitationRef] = Field(

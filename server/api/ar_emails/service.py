@@ -6,7 +6,8 @@ import asyncio
 import time
 from dataclasses import dataclass
 
-from adapters.evaluation.email_checks import EmailCheck, check_email
+from adapters.evaluation.email_draft import DraftCheck, check_draft
+from adapters.house_style import split_email
 from adapters.language import base_language
 from adapters.manifest import DEFAULT_LANGUAGES
 from adapters.prompts import ar_email_drafter
@@ -18,6 +19,7 @@ from server.api.ar_emails.protocol import (
     EmailTimings,
     EmailUsage,
     Grounding,
+    InstructionNoteOut,
 )
 from server.api.common.generation import GenerationRun, new_request_id
 from server.api.common.protocol import CitationRef
@@ -32,22 +34,26 @@ RETRY_TEMPERATURE = 0.7  # the retry must differ from the greedy first draft
 RETRY_SEED = 1234
 
 
-def split_email(draft: str) -> tuple[str, str]:
-    lines = draft.strip().splitlines()
-    if lines and lines[0].lower().startswith("subject:"):
-        return lines[0].split(":", 1)[1].strip(), "\n".join(lines[1:]).strip()
-    return "", draft.strip()
-
-
-def email_messages(context: ContextBlock, req: EmailRequest) -> list[dict[str, str]]:
+def email_messages(
+    context: ContextBlock, req: EmailRequest, template: str = ar_email_drafter.TEMPLATE_VERSION
+) -> list[dict[str, str]]:
     """The chat messages of one e-mail request: the adapter's template over the block."""
-    return ar_email_drafter.messages(context.text, req.email_type, req.instructions, req.language)
+    return ar_email_drafter.messages(
+        context.text, req.email_type, req.instructions, req.language, template
+    )
+
+
+@dataclass(frozen=True)
+class AdapterFacts:
+    """What the serving adapter's manifest says about its prompt and languages."""
+
+    languages: tuple[str, ...]
+    template: str
 
 
 @dataclass
 class Attempt:
-    draft: str
-    check: EmailCheck
+    check: DraftCheck
     num_prompt_tokens: int
     num_completion_tokens: int
 
@@ -57,23 +63,29 @@ class EmailService:
         self.state = state
         self.engine = engine
         self.retrieval = retrieval
-        self._languages: dict[str, tuple[str, ...]] = {}  # NAME@VERSION -> its manifest's
+        self._facts: dict[str, AdapterFacts] = {}  # NAME@VERSION -> its manifest's
 
-    def languages(self, adapter: str) -> tuple[str, ...]:
-        """The languages the serving adapter declares in its manifest; one loaded without a
-        registry entry declares none, so it is held to the default (English)."""
+    def adapter_facts(self, adapter: str) -> AdapterFacts:
+        """The serving adapter's languages and prompt template, from its manifest; one loaded
+        without a registry entry declares none, so it is held to English and to template 1
+        (it states its facts itself, and the checks read them as written)."""
+        unknown = AdapterFacts(DEFAULT_LANGUAGES, ar_email_drafter.V1)
         status = self.state.adapters.get(adapter)
         manager = self.state.adapter_manager
         if status is None or not status.version or manager is None:
-            return DEFAULT_LANGUAGES
+            return unknown
         ref = f"{adapter}@{status.version}"
-        if ref not in self._languages:
+        if ref not in self._facts:
             try:
-                declared = tuple(manager.registry.resolve(ref).manifest.languages)
+                manifest = manager.registry.resolve(ref).manifest
+                facts = AdapterFacts(tuple(manifest.languages), manifest.prompt_template_version)
             except (AdapterNotFoundError, IntegrityError):
-                declared = DEFAULT_LANGUAGES
-            self._languages[ref] = declared
-        return self._languages[ref]
+                facts = unknown
+            self._facts[ref] = facts
+        return self._facts[ref]
+
+    def languages(self, adapter: str) -> tuple[str, ...]:
+        return self.adapter_facts(adapter).languages
 
     def require_language(self, adapter: str, language: str) -> None:
         """A language the adapter was not trained for is refused, never drafted in another."""
@@ -98,8 +110,9 @@ class EmailService:
         )
         return self.retrieval.assembler.assemble_request(tenant_id, request)
 
-    def _prompt(self, context: ContextBlock, req: EmailRequest) -> list[int]:
-        return self.engine.tokenize(self.engine.render_chat(email_messages(context, req)))
+    def _prompt(self, context: ContextBlock, req: EmailRequest, template: str) -> list[int]:
+        messages = email_messages(context, req, template)
+        return self.engine.tokenize(self.engine.render_chat(messages))
 
     async def _generate(
         self, tenant_id: str, adapter: str, prompt: list[int], sampling: SamplingConfig
@@ -119,9 +132,14 @@ class EmailService:
             temperature=RETRY_TEMPERATURE if resample else 0.0,
             seed=RETRY_SEED if resample else None,
         )
-        draft, p, c = await self._generate(tenant_id, adapter, self._prompt(used, req), sampling)
-        check = check_email(draft, used.text, req.email_type, used.statement, req.language)
-        return Attempt(draft, check, p, c)
+        template = self.adapter_facts(adapter).template
+        prompt = self._prompt(used, req, template)
+        draft, p, c = await self._generate(tenant_id, adapter, prompt, sampling)
+        check = check_draft(
+            draft, used.text, req.email_type, req.language, template, used.statement,
+            req.instructions,
+        )  # fmt: skip
+        return Attempt(check, p, c)
 
     def _count_grounding_failure(self, adapter: str, outcome: str) -> None:
         metrics = self.state.metrics
@@ -156,16 +174,17 @@ class EmailService:
             )
             if attempts[-1].check.problems:
                 self._count_grounding_failure(adapter, "final")
-        draft, check = attempts[-1].draft, attempts[-1].check
+        final = attempts[-1].check
+        check = final.check
         num_prompt = sum(a.num_prompt_tokens for a in attempts)
         num_completion = sum(a.num_completion_tokens for a in attempts)
         generation_s = time.perf_counter() - gen_started
-        if check.problems and settings.grounding_policy == "refuse":
+        if final.problems and settings.grounding_policy == "refuse":
             raise UnprocessableError(
-                "the draft does not match the customer's records: " + ", ".join(check.problems),
+                "the draft does not match the customer's records: " + ", ".join(final.problems),
                 code="ungrounded_draft",
             )
-        subject, body = split_email(draft)
+        subject, body = split_email(final.text, req.language)
         return EmailResponse(
             id=new_request_id("email"),
             object="ar.email",
@@ -174,7 +193,7 @@ class EmailService:
             email_type=req.email_type,
             citations=[CitationRef.model_validate(c.as_dict()) for c in used.citations],
             grounding=Grounding(
-                grounded=check.grounded,
+                grounded=check.grounded and not final.literal_facts,
                 checked_facts=check.checked_facts,
                 unsupported_facts=check.unsupported,
                 misattributed_facts=check.misattributed,
@@ -182,6 +201,9 @@ class EmailService:
                 type_issues=check.type_issues,
                 language=check.language,
                 language_ok=check.language_ok,
+                unknown_fields=final.unknown_fields,
+                literal_facts=final.literal_facts,
+                instructions=[InstructionNoteOut(**n.to_dict()) for n in final.instructions],
                 attempts=len(attempts),
                 missing_elements=check.missing_elements,
                 dropped_citations=[CitationRef.model_validate(c.as_dict()) for c in dropped],

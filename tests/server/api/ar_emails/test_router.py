@@ -103,13 +103,15 @@ def test_the_serving_adapters_manifest_declares_its_languages() -> None:
     engine = FakeEngine()
     app = create_app(Settings(), engine)  # type: ignore[arg-type]
     state = app.state.arserve
-    manifest = SimpleNamespace(languages=["en", "de"])
+    manifest = SimpleNamespace(languages=["en", "de"], prompt_template_version="ar-email-drafter/2")
     state.adapter_manager = SimpleNamespace(
         statuses={"ar-email-drafter": SimpleNamespace(version="7")},
         registry=SimpleNamespace(resolve=lambda ref: SimpleNamespace(manifest=manifest)),
     )
     service = _service(app, engine)
     assert service.languages("ar-email-drafter") == ("en", "de")
+    assert service.adapter_facts("ar-email-drafter").template == "ar-email-drafter/2"
     service.require_language("ar-email-drafter", "de-AT")
     # an adapter loaded without a registry entry (no version) is held to English
     assert service.languages("path-adapter") == ("en",)
+    assert service.adapter_facts("path-adapter").template == "ar-email-drafter/1"
