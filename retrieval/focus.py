@@ -40,6 +40,22 @@ def _latest_open_dispute(records: list[Record]) -> Dispute | None:
     return max(disputes, key=lambda d: (d.opened_date, d.dispute_id), default=None)
 
 
+def _disputed(records: list[Record]) -> set[str]:
+    """Invoices under an open dispute: they are handled in the dispute, not dunned."""
+    out = {i.invoice_id for i in records if isinstance(i, Invoice) and i.status == "disputed"}
+    for r in records:
+        if isinstance(r, Dispute) and r.status in OPEN_DISPUTE_STATUSES:
+            out |= set(r.invoice_ids)
+    return out
+
+
+def _undisputed_first(invoices: list[Invoice], disputed: set[str]) -> list[Invoice]:
+    """A dunning e-mail is about the invoices the customer can pay; a disputed one only when
+    nothing else is open (the e-mail then says it is under review)."""
+    clear = [i for i in invoices if i.invoice_id not in disputed]
+    return clear or invoices
+
+
 def _invoices_for(
     rule: FocusRule, records: list[Record], today: date, dispute_id: str | None
 ) -> list[str]:
@@ -49,6 +65,7 @@ def _invoices_for(
             (i for i in _open(invoices) if i.due_date >= today),
             key=lambda i: (i.due_date, i.invoice_id),
         )
+        upcoming = _undisputed_first(upcoming, _disputed(records))
         return [i.invoice_id for i in upcoming[:MAX_FOCUS]]
     if rule is FocusRule.DISPUTE:
         chosen = [r for r in records if isinstance(r, Dispute) and r.dispute_id == dispute_id]
@@ -61,6 +78,7 @@ def _invoices_for(
     overdue = sorted(
         (i for i in _open(invoices) if i.due_date < today), key=lambda i: (i.due_date, i.invoice_id)
     )
+    overdue = _undisputed_first(overdue, _disputed(records))
     return [i.invoice_id for i in overdue[:MAX_FOCUS]]
 
 

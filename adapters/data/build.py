@@ -75,10 +75,7 @@ def generate_records(
             {"text": e.text, "label": e.label, "register": e.register, "core": e.core_id}
             for e in gen(n, seed)
         ]
-    return [
-        {"email_type": e.email_type, "context": e.context, "email": e.email}
-        for e in email_real.generate(n, seed, count=make_token_counter(tokenizer_path))
-    ]
+    return [e.row() for e in email_real.generate(n, seed, count=make_token_counter(tokenizer_path))]
 
 
 def scrub_records(task: str, records: list[Record]) -> Counter[str]:

@@ -23,6 +23,8 @@ from typing import Any
 from adapters.data import vocab
 from adapters.data.email_writers import write_email
 from adapters.evaluation.email_checks import check_email
+from adapters.instructions import consistent_asks, parse_instructions, sample_instruction
+from adapters.merge_fields import UnknownRecordError, merge_fields
 from adapters.pii import find_pii
 from adapters.prompts import ar_email_drafter
 from adapters.tasks import EMAIL_TYPES
@@ -38,6 +40,8 @@ from retrieval.results import Hit
 from retrieval.tokens import TokenCounter, estimate_tokens
 
 FORBIDDEN_SEEDS = frozenset({3, 7})
+#: the languages of the reference e-mails and their shares (the adapter's manifest lists them)
+LANGUAGE_SHARES = {"en": 0.65, "de": 0.35}
 PASSAGE_TYPES = ("collection_note", "contract_clause", "correspondence")
 
 
@@ -45,7 +49,14 @@ PASSAGE_TYPES = ("collection_note", "contract_clause", "correspondence")
 class Example:
     email_type: str
     context: str
-    email: str
+    email: str  # the target: prose with merge fields
+    language: str = "en"
+    instructions: str | None = None
+
+    def row(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"email_type": self.email_type, "context": self.context}
+        out |= {"email": self.email, "language": self.language}
+        return out | ({"instructions": self.instructions} if self.instructions else {})
 
 
 @dataclasses.dataclass
@@ -198,25 +209,44 @@ def example_for(
     rng: random.Random,
     count: TokenCounter = estimate_tokens,
     max_tokens: int = ar_email_drafter.CONTEXT_TOKENS,
+    language: str = "en",
 ) -> Example | None:
+    """One row, or None when the customer has nothing for the type or the checks the server
+    applies would flag the filled reference e-mail (a budget cut can drop a line it needs)."""
     request = request_for(cd, email_type, as_of, rng, max_tokens)
     if request is None:
         return None
     customer = cd.customer.model_copy(update={"name": safe_company(cd.customer.name, rng)})
     block = block_for(customer, cd.structured, request, passage_hits(cd, rng), as_of, count)
-    email = write_email(email_type, block.facts, rng)
-    c = check_email(email, block.text, email_type, block.statement)
-    # a budget cut can drop a line the e-mail needs
-    if not (c.grounded and c.style_ok and c.length_ok) or c.missing_elements:
+    fx = merge_fields(block.text)
+    instructions = sample_instruction(rng, block.text, language)
+    asks, _ = consistent_asks(parse_instructions(instructions), block.text, email_type)
+    try:
+        email = write_email(email_type, block.facts, fx, rng, language, asks)
+    except UnknownRecordError:
         return None
-    return Example(email_type, block.text, email)
+    filled = fx.fill(email, language)
+    stated = block.statement | fx.derived()
+    c = check_email(filled.text, block.text, email_type, stated, language)
+    if filled.unknown or c.problems or c.missing_elements or c.type_issues:
+        return None
+    if not (c.style_ok and c.length_ok):
+        return None
+    return Example(email_type, block.text, email, language, instructions)
 
 
 def generate(
-    n: int, seed: int, customers_per_seed: int = 24, count: TokenCounter = estimate_tokens
+    n: int,
+    seed: int,
+    customers_per_seed: int = 24,
+    count: TokenCounter = estimate_tokens,
+    languages: dict[str, float] | None = None,
 ) -> list[Example]:
-    """n examples, types balanced, from demo data of several seeds and as-of dates; `count`
-    is the server's context-token counter (the base model's tokenizer)."""
+    """n examples, types balanced, from demo data of several seeds and as-of dates, in the
+    languages' shares (`LANGUAGE_SHARES`); `count` is the server's context-token counter (the
+    base model's tokenizer)."""
+    shares = languages or LANGUAGE_SHARES
+    codes, weights = list(shares), list(shares.values())
     rng = random.Random(seed)
     per_seed = customers_per_seed * 3  # one e-mail per customer and type, about
     seeds = demo_seeds(seed, max(1, n // per_seed + 2))
@@ -232,7 +262,8 @@ def generate(
                     return out
                 for attempt in range(len(types)):
                     t = types[(k + attempt) % len(types)]
-                    ex = example_for(cd, t, as_of, rng, count)
+                    lang = rng.choices(codes, weights)[0]
+                    ex = example_for(cd, t, as_of, rng, count, language=lang)
                     if ex is not None:
                         out.append(ex)
                         k += attempt + 1

@@ -1,8 +1,10 @@
 """House-style reference e-mails written from a customer's facts, one writer per e-mail type.
 
 Each writer states only facts of the block it is given (the focus invoices, the focus dispute,
-the latest payment, the balance line), in varied phrasings; `write_email` adds the subject,
-the greeting of the company team and the sign-off that every e-mail of the house carries."""
+the latest payment, the balance line), as merge fields, in varied phrasings; an invoice under
+an open dispute is named as under review, never dunned. `write_email` adds the subject, the
+greeting and the sign-off of the language's house style. `asks` are the AR team's
+instructions the writer follows (`adapters.instructions`)."""
 
 from __future__ import annotations
 
@@ -11,22 +13,24 @@ from typing import Any
 
 from adapters.data.email_phrasing import (
     capitalize,
+    dunned,
     id_list,
     invoices_text,
-    last_reminder,
-    money,
-    reason,
+    previous_reminder,
 )
+from adapters.house_style import style_for
+from adapters.merge_fields import MergeFields
 
-SIGN_OFF = "Kind regards,\nAccounts Receivable Team"
+Lines = tuple[str, list[str]]
 
 
-def _pre_due(f: Any, invs: list[Any], rng: random.Random) -> tuple[str, list[str]]:
+def _pre_due(f: Any, invs: list[Any], fx: MergeFields, rng: random.Random, asks: Any) -> Lines:
+    payable, notes = dunned(f, invs, fx, rng)
     subj = rng.choice(
         [
-            f"Upcoming payment: invoice {id_list(invs)}",
-            f"Friendly reminder: invoice {id_list(invs)} due soon",
-            f"Payment due soon: {id_list(invs)}",
+            f"Upcoming payment: invoice {id_list(invs, fx)}",
+            f"Friendly reminder: invoice {id_list(invs, fx)} due soon",
+            f"Payment due soon: {id_list(invs, fx)}",
         ]
     )
     lead = rng.choice(
@@ -36,16 +40,17 @@ def _pre_due(f: Any, invs: list[Any], rng: random.Random) -> tuple[str, list[str
             "A short note to let you know that ",
         ]
     )
-    lines = [
-        invoices_text(invs, rng, False, lead),
+    lines = [invoices_text(payable, fx, rng, False, lead, "po" in asks)] if payable else []
+    lines += notes
+    lines.append(
         rng.choice(
             [
                 "Please arrange payment by the due date.",
                 "We would be grateful if you could schedule the payment in time.",
                 "Please make sure the payment is scheduled so that it reaches us on time.",
             ]
-        ),
-    ]
+        )
+    )
     if rng.random() < 0.6:
         lines.append(
             rng.choice(
@@ -58,17 +63,19 @@ def _pre_due(f: Any, invs: list[Any], rng: random.Random) -> tuple[str, list[str
     return subj, lines
 
 
-def _overdue1(f: Any, invs: list[Any], rng: random.Random) -> tuple[str, list[str]]:
+def _overdue1(f: Any, invs: list[Any], fx: MergeFields, rng: random.Random, asks: Any) -> Lines:
+    payable, notes = dunned(f, invs, fx, rng)
     subj = rng.choice(
         [
-            f"Payment reminder: invoice {id_list(invs)}",
-            f"Overdue invoice {id_list(invs)}",
-            f"Reminder: open invoice {id_list(invs)}",
+            f"Payment reminder: invoice {id_list(invs, fx)}",
+            f"Overdue invoice {id_list(invs, fx)}",
+            f"Reminder: open invoice {id_list(invs, fx)}",
         ]
     )
     lead = rng.choice(["Our records show that ", "According to our records, ", "We note that "])
-    lines = [
-        invoices_text(invs, rng, True, lead),
+    lines = [invoices_text(payable, fx, rng, True, lead, "po" in asks)] if payable else []
+    lines += notes
+    lines.append(
         rng.choice(
             [
                 "Please arrange payment at your earliest convenience.",
@@ -76,90 +83,90 @@ def _overdue1(f: Any, invs: list[Any], rng: random.Random) -> tuple[str, list[st
                 "Could you please let us know when we can expect payment?",
                 "Please pay the overdue amount or let us know if anything is holding it up.",
             ]
-        ),
-    ]
+        )
+    )
     if rng.random() < 0.7:
         lines.append("If you have already paid, please disregard this reminder.")
     return subj, lines
 
 
-def _overdue2(f: Any, invs: list[Any], rng: random.Random) -> tuple[str, list[str]]:
+def _overdue2(f: Any, invs: list[Any], fx: MergeFields, rng: random.Random, asks: Any) -> Lines:
+    payable, notes = dunned(f, invs, fx, rng)
     subj = rng.choice(
         [
-            f"Second reminder: invoice {id_list(invs)} overdue",
-            f"Second payment reminder: {id_list(invs)}",
+            f"Second reminder: invoice {id_list(invs, fx)} overdue",
+            f"Second payment reminder: {id_list(invs, fx)}",
         ]
     )
-    last = last_reminder(invs)
-    first = (
-        f"We sent you a reminder on {last}, but we have not yet received payment."
-        if last and rng.random() < 0.8
-        else rng.choice(
-            [
-                "This is our second reminder, and we have not yet received your payment.",
-                "We have already sent you a reminder, but the payment is still outstanding.",
-            ]
-        )
-    )
-    lines = [
-        first,
-        invoices_text(invs, rng, True, rng.choice(["As of today, ", "To recap, "])),
+    lines = [previous_reminder(invs, fx, rng, True)]
+    if payable:
+        lead = rng.choice(["As of today, ", "To recap, "])
+        lines.append(invoices_text(payable, fx, rng, True, lead, "po" in asks))
+    lines += notes
+    lines.append(
         rng.choice(
             [
                 "Please settle the open amount promptly or contact us if there is an issue.",
                 "Please arrange payment without further delay, or let us know if anything "
                 "prevents payment.",
             ]
-        ),
-    ]
+        )
+    )
     return subj, lines
 
 
-def _final(f: Any, invs: list[Any], rng: random.Random) -> tuple[str, list[str]]:
+def _final(f: Any, invs: list[Any], fx: MergeFields, rng: random.Random, asks: Any) -> Lines:
+    payable, notes = dunned(f, invs, fx, rng)
     subj = rng.choice(
-        [f"Final notice: invoice {id_list(invs)}", f"Final payment notice: {id_list(invs)}"]
+        [
+            f"Final notice: invoice {id_list(invs, fx)}",
+            f"Final payment notice: {id_list(invs, fx)}",
+        ]
     )
-    last = last_reminder(invs)
-    lead = (
-        f"Despite our reminder of {last}, "
-        if last and rng.random() < 0.7
-        else rng.choice(["Despite our earlier reminders, ", "Despite previous reminders, "])
-    )
-    lines = [
-        invoices_text(invs, rng, True, lead),
+    lead = previous_reminder(invs, fx, rng, False)
+    lines = [invoices_text(payable, fx, rng, True, lead, "po" in asks)] if payable else []
+    lines += notes
+    deadline = fx.ref(None, "deadline")
+    lines.append(
         "This is our final notice. "
         + rng.choice(
             [
-                "If we do not receive payment within 7 days, we will have to pass the matter to "
-                "collections.",
-                "Unless payment is received within 7 days, we will take further action, which "
+                f"If we do not receive payment by {deadline}, we will have to pass the matter "
+                "to collections.",
+                f"Unless payment is received by {deadline}, we will take further action, which "
                 "may include placing your account on credit hold.",
-                "Without payment within 7 days we will hand the account to a collection agency.",
+                f"Without payment by {deadline} we will hand the account to a collection agency.",
             ]
-        ),
-        "If payment has been made in the meantime, please send us the remittance details.",
-    ]
+        )
+    )
+    lines.append("If payment has been made in the meantime, please send us the remittance details.")
     return subj, lines
 
 
-def _credit_hold(f: Any, invs: list[Any], rng: random.Random) -> tuple[str, list[str]]:
+def _credit_hold(f: Any, invs: list[Any], fx: MergeFields, rng: random.Random, asks: Any) -> Lines:
     subj = rng.choice(
-        [f"Credit hold on account {f.customer_id}", "Your account has been placed on credit hold"]
+        [
+            f"Credit hold on account {fx.ref(None, 'customer.id')}",
+            "Your account has been placed on credit hold",
+        ]
     )
     cur = f.currency
     bal = f.open_balance.get(cur)
-    over = f.overdue_balance.get(cur)
+    single = len(f.open_balance) == 1 and len(f.overdue_balance) <= 1
     first = "We have placed your account on credit hold."
-    if bal is not None and bal > f.credit_limit and rng.random() < 0.7:
+    if single and bal is not None and bal > f.credit_limit and rng.random() < 0.7:
         first += (
-            f" Your open balance of {money(bal, cur)} exceeds your credit limit of "
-            f"{money(f.credit_limit, cur)}."
+            f" Your open balance of {fx.ref(None, 'balance.open')} exceeds your credit limit of "
+            f"{fx.ref(None, 'credit_limit')}."
         )
-    elif over is not None and rng.random() < 0.7:
-        first += f" The overdue balance on your account is {money(over, cur)}."
+    elif single and f.overdue_balance.get(cur) is not None:
+        first += f" The overdue balance on your account is {fx.ref(None, 'balance.overdue')}."
     lines = [first]
-    if invs:
-        lines.append(invoices_text(invs, rng, True, "Overdue items: " if len(invs) > 1 else ""))
+    payable, notes = dunned(f, invs, fx, rng)
+    if payable:
+        lead = "Overdue items: " if len(payable) > 1 else ""
+        lines.append(invoices_text(payable, fx, rng, True, lead, "po" in asks))
+    lines += notes
     lines.append(
         rng.choice(
             [
@@ -172,20 +179,18 @@ def _credit_hold(f: Any, invs: list[Any], rng: random.Random) -> tuple[str, list
     return subj, lines
 
 
-def _dispute_ack(f: Any, invs: list[Any], rng: random.Random) -> tuple[str, list[str]]:
+def _dispute_ack(f: Any, invs: list[Any], fx: MergeFields, rng: random.Random, asks: Any) -> Lines:
     d = f.focus_dispute
-    amt = money(d.disputed_amount, d.currency)
-    inv_ids = ", ".join(d.invoice_ids)
-    subj = rng.choice(
-        [f"Dispute {d.dispute_id} received: invoice {inv_ids}", f"Your dispute {d.dispute_id}"]
-    )
+    r = d.dispute_id
+    did, amt, inv_ids = fx.ref(r, "id"), fx.ref(r, "amount"), fx.ref(r, "invoices")
+    subj = rng.choice([f"Dispute {did} received: invoice {inv_ids}", f"Your dispute {did}"])
     lines = [
         rng.choice(
             [
-                f"Thank you for your message. We acknowledge receipt of dispute {d.dispute_id} "
-                f"regarding invoice {inv_ids} ({reason(d.reason_code)}, {amt}).",
-                f"We have received your dispute {d.dispute_id} on invoice {inv_ids} about "
-                f"{amt} ({reason(d.reason_code)}), opened on {d.opened_date}.",
+                f"Thank you for your message. We acknowledge receipt of dispute {did} "
+                f"regarding invoice {inv_ids} ({fx.ref(r, 'reason')}, {amt}).",
+                f"We have received your dispute {did} on invoice {inv_ids} about "
+                f"{amt} ({fx.ref(r, 'reason')}), opened on {fx.ref(r, 'opened')}.",
             ]
         ),
         rng.choice(
@@ -201,25 +206,17 @@ def _dispute_ack(f: Any, invs: list[Any], rng: random.Random) -> tuple[str, list
     return subj, lines
 
 
-def _payment_of(f: Any) -> Any:
-    return f.recent_payments[0]
-
-
-def _remittance(f: Any, invs: list[Any], rng: random.Random) -> tuple[str, list[str]]:
-    p = _payment_of(f)
-    amt = money(p.amount, p.currency)
+def _remittance(f: Any, invs: list[Any], fx: MergeFields, rng: random.Random, asks: Any) -> Lines:
+    r = f.recent_payments[0].payment_id
+    amt, when, pid = fx.ref(r, "amount"), fx.ref(r, "received"), fx.ref(r, "id")
     subj = rng.choice(
-        [
-            f"Remittance advice request: payment of {amt}",
-            f"Payment {p.payment_id}: remittance advice",
-        ]
+        [f"Remittance advice request: payment of {amt}", f"Payment {pid}: remittance advice"]
     )
     lines = [
         rng.choice(
             [
-                f"Thank you for your payment of {amt} received on {p.received_date}.",
-                f"Thank you for payment {p.payment_id} of {amt}, which reached us on "
-                f"{p.received_date}.",
+                f"Thank you for your payment of {amt} received on {when}.",
+                f"Thank you for payment {pid} of {amt}, which reached us on {when}.",
             ]
         ),
         rng.choice(
@@ -234,27 +231,32 @@ def _remittance(f: Any, invs: list[Any], rng: random.Random) -> tuple[str, list[
     return subj, lines
 
 
-def _confirmation(f: Any, invs: list[Any], rng: random.Random) -> tuple[str, list[str]]:
-    p = _payment_of(f)
-    amt = money(p.amount, p.currency)
+def _confirmation(f: Any, invs: list[Any], fx: MergeFields, rng: random.Random, asks: Any) -> Lines:
+    p = f.recent_payments[0]
+    r = p.payment_id
+    amt, when = fx.ref(r, "amount"), fx.ref(r, "received")
     subj = rng.choice(
-        [f"Payment received: invoice {id_list(invs)}", f"Thank you for your payment of {amt}"]
+        [
+            f"Payment received: invoice {id_list(invs, fx)}",
+            f"Thank you for your payment of {amt}",
+        ]
     )
     lines = [
         rng.choice(
             [
-                f"Thank you for your payment of {amt}, received on {p.received_date}.",
-                f"We confirm receipt of your payment of {amt} on {p.received_date}. Thank you.",
+                f"Thank you for your payment of {amt}, received on {when}.",
+                f"We confirm receipt of your payment of {amt} on {when}. Thank you.",
             ]
         ),
-        f"We have applied it to invoice {id_list(invs)}."
+        f"We have applied it to invoice {id_list(invs, fx)}."
         if len(invs) == 1
-        else f"We have applied it to invoices {id_list(invs)}.",
+        else f"We have applied it to invoices {id_list(invs, fx)}.",
     ]
-    for inv, ded, code in p.deductions[:1]:
+    if p.deductions and ("short_payment" in asks or rng.random() < 0.8):
         lines.append(
-            f"Please note the deduction of {money(ded, p.currency)} ({reason(code)}) on invoice "
-            f"{inv}, which we are reviewing separately."
+            f"Please note the short payment of {fx.ref(r, 'deduction')} "
+            f"({fx.ref(r, 'deduction_reason')}) on invoice {fx.ref(r, 'deduction_invoice')}, "
+            "which we are reviewing separately."
         )
     lines.append(
         rng.choice(["We appreciate your prompt payment.", "Thank you for your cooperation."])
@@ -274,7 +276,22 @@ WRITERS = {
 }
 
 
-def write_email(email_type: str, facts: Any, rng: random.Random) -> str:
-    subject, lines = WRITERS[email_type](facts, list(facts.focus_invoices), rng)
+def write_email(
+    email_type: str,
+    facts: Any,
+    fx: MergeFields,
+    rng: random.Random,
+    language: str = "en",
+    asks: frozenset[str] = frozenset(),
+) -> str:
+    """One reference e-mail, facts as merge fields; raises `UnknownRecordError` when the
+    block lacks a record the e-mail needs (a budget cut)."""
+    if language != "en":
+        from adapters.data.email_writers_de import write_email_de
+
+        return write_email_de(email_type, facts, fx, rng, asks)
+    subject, lines = WRITERS[email_type](facts, list(facts.focus_invoices), fx, rng, asks)
     body = "\n\n".join(capitalize(x) for x in lines if x)
-    return f"Subject: {subject}\n\nDear {facts.customer_name} team,\n\n{body}\n\n{SIGN_OFF}"
+    style = style_for("en")
+    greeting = style.greeting(fx.ref(None, "customer.name"))
+    return f"{style.subject_line(subject)}\n\n{greeting}\n\n{body}\n\n{style.sign_off_text()}"

@@ -4,7 +4,7 @@ from pathlib import Path
 from adapters.data import disputes, email_real
 from adapters.data.build import BuildConfig, build
 from adapters.data.neardup import components, jaccard, near_duplicate_pairs, shingles
-from adapters.evaluation.email_checks import check_email
+from adapters.evaluation.email_draft import check_draft
 from adapters.pii import find_pii
 from adapters.tasks import DISPUTE_LABELS, EMAIL_TYPES
 from retrieval.block import parse_block
@@ -27,9 +27,10 @@ def test_disputes_are_deterministic_balanced_and_varied() -> None:
 
 def test_reference_emails_pass_their_own_checks() -> None:
     for e in email_real.generate(80, seed=3):
-        check = check_email(e.email, e.context, e.email_type)
-        assert check.grounded, check.unsupported
-        assert not check.missing_elements and check.style_ok and check.length_ok
+        d = check_draft(e.email, e.context, e.email_type, e.language, instructions=e.instructions)
+        assert d.check.grounded, d.check.unsupported
+        assert not d.problems, d.problems
+        assert not d.check.missing_elements and d.check.style_ok and d.check.length_ok
     assert {e.email_type for e in email_real.generate(40, seed=1)} == set(EMAIL_TYPES)
 
 

@@ -72,12 +72,22 @@ RECORDS = [
 ]
 
 
-def test_reminders_name_the_three_most_overdue_open_invoices() -> None:
+def test_reminders_name_the_three_most_overdue_undisputed_invoices() -> None:
+    # INV-2 (more overdue than INV-5) has the open dispute D-1: it is not dunned
     assert choose_focus(FocusRule.OVERDUE, RECORDS, TODAY).invoice_ids == (
         "INV-1",
         "INV-3",
-        "INV-2",
+        "INV-5",
     )
+
+
+def test_a_disputed_invoice_is_the_focus_only_when_nothing_else_is_open() -> None:
+    only_disputed = [invoice(2, -10), RECORDS[7]]
+    assert choose_focus(FocusRule.OVERDUE, only_disputed, TODAY).invoice_ids == ("INV-2",)
+    settled = RECORDS[7].model_copy(update={"status": "resolved"})
+    assert choose_focus(FocusRule.OVERDUE, [*RECORDS[:7], settled], TODAY).invoice_ids == (
+        "INV-1", "INV-3", "INV-2",
+    )  # fmt: skip
 
 
 def test_pre_due_names_upcoming_invoices() -> None:
