@@ -1,4 +1,4 @@
-"""`make demo`: draft two emails and classify a few disputes against a running server."""
+"""`make demo`: draft three e-mails and classify a few disputes against a running server."""
 
 from __future__ import annotations
 
@@ -18,6 +18,14 @@ DISPUTES = [
 ]
 
 
+# E-mails of the demo: a reminder with an instruction, a German one, an acknowledgement.
+EMAILS: list[tuple[str, dict[str, str]]] = [
+    ("reminder_overdue_1", {"instructions": "Please quote the PO number."}),
+    ("reminder_overdue_1", {"language": "de"}),
+    ("dispute_acknowledgement", {}),
+]
+
+
 def _show(title: str, body: dict[str, Any]) -> None:
     typer.echo(f"\n=== {title}")
     typer.echo(json.dumps(body, indent=2, ensure_ascii=False))
@@ -26,11 +34,10 @@ def _show(title: str, body: dict[str, Any]) -> None:
 def run_demo(url: str, key: str, customer_id: str) -> None:
     headers = {"Authorization": f"Bearer {key}"}
     with httpx.Client(base_url=url, headers=headers, timeout=600) as client:
-        for email_type in ("reminder_overdue_1", "dispute_acknowledgement"):
-            r = client.post(
-                "/v1/ar/emails", json={"customer_id": customer_id, "email_type": email_type}
-            )
-            _show(f"POST /v1/ar/emails {email_type} ({r.status_code})", r.json())
+        for email_type, extra in EMAILS:
+            body = {"customer_id": customer_id, "email_type": email_type, **extra}
+            r = client.post("/v1/ar/emails", json=body)
+            _show(f"POST /v1/ar/emails {email_type} {extra} ({r.status_code})", r.json())
         r = client.post(
             "/v1/disputes/classify",
             json={"items": [{"text": t, "customer_id": customer_id} for t in DISPUTES]},
