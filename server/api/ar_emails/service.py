@@ -179,6 +179,13 @@ class EmailService:
         num_prompt = sum(a.num_prompt_tokens for a in attempts)
         num_completion = sum(a.num_completion_tokens for a in attempts)
         generation_s = time.perf_counter() - gen_started
+        if not check.language_ok:
+            # never a draft in another language than asked, whatever the grounding policy
+            raise UnprocessableError(
+                f"the adapter did not draft in the requested language '{req.language}' "
+                f"(detected: {check.language}) after {len(attempts)} attempts",
+                code="wrong_language",
+            )
         if final.problems and settings.grounding_policy == "refuse":
             raise UnprocessableError(
                 "the draft does not match the customer's records: " + ", ".join(final.problems),
