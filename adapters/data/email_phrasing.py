@@ -12,15 +12,29 @@ from typing import Any
 from adapters.merge_fields import MergeFields
 
 
-def id_list(invs: list[Any], fx: MergeFields) -> str:
+def id_list(invs: list[Any], fx: MergeFields, and_word: str = "and") -> str:
     n = [fx.ref(i.invoice_id, "id") for i in invs]
-    return n[0] if len(n) == 1 else ", ".join(n[:-1]) + " and " + n[-1]
+    return n[0] if len(n) == 1 else ", ".join(n[:-1]) + f" {and_word} " + n[-1]
 
 
-def po_ref(inv: Any, fx: MergeFields, rng: random.Random, always: bool = False) -> str:
+def po_ref(
+    inv: Any, fx: MergeFields, rng: random.Random, always: bool = False, label: str = "PO"
+) -> str:
     if inv.po_number and (always or rng.random() < 0.35):
-        return f" (PO {fx.ref(inv.invoice_id, 'po')})"
+        return f" ({label} {fx.ref(inv.invoice_id, 'po')})"
     return ""
+
+
+def hold_balance(f: Any, rng: random.Random) -> str | None:
+    """What a credit-hold notice states of the account: `over_limit` (the open balance and the
+    limit), `overdue` (the overdue balance), or None (several currencies: no one figure)."""
+    bal = f.open_balance.get(f.currency)
+    single = len(f.open_balance) == 1 and len(f.overdue_balance) <= 1
+    if single and bal is not None and bal > f.credit_limit and rng.random() < 0.7:
+        return "over_limit"
+    if single and f.overdue_balance.get(f.currency) is not None:
+        return "overdue"
+    return None
 
 
 def one_line(

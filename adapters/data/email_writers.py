@@ -14,6 +14,7 @@ from typing import Any
 from adapters.data.email_phrasing import (
     capitalize,
     dunned,
+    hold_balance,
     id_list,
     invoices_text,
     previous_reminder,
@@ -150,16 +151,14 @@ def _credit_hold(f: Any, invs: list[Any], fx: MergeFields, rng: random.Random, a
             "Your account has been placed on credit hold",
         ]
     )
-    cur = f.currency
-    bal = f.open_balance.get(cur)
-    single = len(f.open_balance) == 1 and len(f.overdue_balance) <= 1
     first = "We have placed your account on credit hold."
-    if single and bal is not None and bal > f.credit_limit and rng.random() < 0.7:
+    stated = hold_balance(f, rng)
+    if stated == "over_limit":
         first += (
             f" Your open balance of {fx.ref(None, 'balance.open')} exceeds your credit limit of "
             f"{fx.ref(None, 'credit_limit')}."
         )
-    elif single and f.overdue_balance.get(cur) is not None:
+    elif stated == "overdue":
         first += f" The overdue balance on your account is {fx.ref(None, 'balance.overdue')}."
     lines = [first]
     payable, notes = dunned(f, invs, fx, rng)

@@ -12,6 +12,7 @@ import random
 from collections.abc import Callable
 from typing import Any
 
+from adapters.data import email_phrasing as phrasing
 from adapters.data.email_phrases_de import SIE, T
 from adapters.data.email_phrasing import disputes_of, is_disputed, last_reminder
 from adapters.house_style import style_for
@@ -26,14 +27,11 @@ def pick(rng: random.Random, key: str, **slots: str) -> str:
 
 
 def id_list(invs: list[Any], fx: MergeFields) -> str:
-    n = [fx.ref(i.invoice_id, "id") for i in invs]
-    return n[0] if len(n) == 1 else ", ".join(n[:-1]) + " und " + n[-1]
+    return phrasing.id_list(invs, fx, "und")
 
 
 def po_ref(inv: Any, fx: MergeFields, rng: random.Random, always: bool = False) -> str:
-    if inv.po_number and (always or rng.random() < 0.35):
-        return f" (Bestellnummer {fx.ref(inv.invoice_id, 'po')})"
-    return ""
+    return phrasing.po_ref(inv, fx, rng, always, "Bestellnummer")
 
 
 def one_line(inv: Any, fx: MergeFields, rng: random.Random, overdue: bool, po: bool) -> str:
@@ -141,16 +139,14 @@ def _final(f: Any, invs: list[Any], fx: MergeFields, rng: random.Random, asks: A
 
 def _credit_hold(f: Any, invs: list[Any], fx: MergeFields, rng: random.Random, asks: Any) -> Lines:
     subj = pick(rng, "credit_hold_notice", cid=fx.ref(None, "customer.id"))
-    cur = f.currency
-    bal = f.open_balance.get(cur)
-    single = len(f.open_balance) == 1 and len(f.overdue_balance) <= 1
     first = pick(rng, "hold_first")
-    if single and bal is not None and bal > f.credit_limit and rng.random() < 0.7:
+    stated = phrasing.hold_balance(f, rng)
+    if stated == "over_limit":
         first += (
             f" Ihr offener Saldo von {fx.ref(None, 'balance.open')} übersteigt Ihr Kreditlimit "
             f"von {fx.ref(None, 'credit_limit')}."
         )
-    elif single and f.overdue_balance.get(cur) is not None:
+    elif stated == "overdue":
         first += f" Der überfällige Saldo Ihres Kontos beträgt {fx.ref(None, 'balance.overdue')}."
     lines = [first]
     payable, notes = _dunned(f, invs, fx, rng)

@@ -68,6 +68,9 @@ def test_every_route_declares_its_response() -> None:
         "type_issues",
         "language",
         "language_ok",
+        "unknown_fields",
+        "literal_facts",
+        "instructions",
         "attempts",
         "missing_elements",
         "dropped_citations",
@@ -140,7 +143,8 @@ def test_fastapis_validation_422_is_gone() -> None:
         for m, op in ops.items()
         if "422" in op["responses"]
     }
-    # Only where the server refuses a well-formed request: a gate, an ungrounded draft.
+    # Only where the server refuses a well-formed request: a gate, an ungrounded draft or one
+    # in another language than asked.
     assert with_422 == {("post", "/v1/adapters"), ("post", "/v1/ar/emails")}
 
 
