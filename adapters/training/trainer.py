@@ -18,6 +18,7 @@ from tqdm import tqdm
 
 from adapters.training.batches import Batch, Encoded, completion_loss, encode, make_batches
 from adapters.training.config import TrainConfig
+from adapters.training.cpu import cpu_supports_bf16
 
 
 @dataclass
@@ -117,7 +118,7 @@ def train(
             task_type="CAUSAL_LM",
         )
         model = get_peft_model(model, lora)
-    bf16 = cfg.autocast_bf16 and (device == "cuda" or torch.backends.mkldnn.is_available())
+    bf16 = cfg.autocast_bf16 and (device == "cuda" or cpu_supports_bf16())
     rng = random.Random(cfg.seed)
     val_batches = make_batches(val_items, cfg.batch_size, None, pad_id)
     steps_per_epoch = math.ceil(len(train_items) / cfg.batch_size / cfg.grad_accum)

@@ -10,6 +10,8 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
+from adapters.training.cpu import cpu_flags, cpu_supports_bf16
+
 
 def detect_device(requested: str) -> str:
     if requested != "auto":
@@ -19,20 +21,6 @@ def detect_device(requested: str) -> str:
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
-def _cpu_flags() -> str:
-    try:
-        with open("/proc/cpuinfo") as f:
-            return f.read()
-    except OSError:
-        return ""
-
-
-def cpu_supports_bf16() -> bool:
-    """bf16 is worth it on x86 with AVX512-BF16 or AMX (native bf16 dot products)."""
-    flags = _cpu_flags()
-    return any(flag in flags for flag in ("avx512_bf16", "amx_bf16"))
-
-
 def resolve_dtype(requested: str, device: str) -> str:
     if requested != "auto":
         return requested
@@ -40,7 +28,7 @@ def resolve_dtype(requested: str, device: str) -> str:
         from server.vllm_plugin import request_amx_permission
 
         # With AMX but no tile permission (old kernel), bf16 kernels die with SIGILL.
-        if "amx_tile" in _cpu_flags() and not request_amx_permission():
+        if "amx_tile" in cpu_flags() and not request_amx_permission():
             return "float32"
         return "bfloat16" if cpu_supports_bf16() else "float32"
     return "auto"
