@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from adapters.data import email_real
 from adapters.evaluation.email_checks import check_email, email_metrics
 from adapters.language import detect_language, language_matches
 from adapters.manifest import read_manifest
@@ -149,8 +150,10 @@ def test_drafter_manifests_declare_the_language_of_their_data(version: str) -> N
     assert read_manifest(REGISTRY / version).languages == expected
 
 
-def test_the_drafter_data_is_in_the_languages_its_manifest_declares() -> None:
-    declared = set(read_manifest(REGISTRY / VERSIONS[-1]).languages)
+def test_the_drafter_data_is_in_the_languages_it_is_built_for() -> None:
+    """The committed data set (merge fields, English and German) is what the next version
+    trains on; its manifest then declares these languages (`run.py` reads them off the rows)."""
+    declared = set(email_real.LANGUAGE_SHARES)
     for split in ("train", "validation", "test"):
         for line in (DATASET / f"{split}.jsonl").read_text().splitlines():
             assert detect_language(json.loads(line)["email"]) in declared
