@@ -66,11 +66,12 @@ def check_draft(
     instructions: str | None = None,
 ) -> DraftCheck:
     """`raw` is the adapter's output; `context` the block it was drafted from."""
-    filled = ar_email_drafter.finish(raw, context, language, template_version)
     merge = ar_email_drafter.uses_merge_fields(template_version)
-    if merge:
+    fields = merge_fields(context) if merge else None  # the block's fields, read once
+    filled = ar_email_drafter.finish(raw, context, language, template_version, fields)
+    if fields is not None:
         stated = parse_block(context).statement if stated is None else stated
-        stated = stated | merge_fields(context).derived()
+        stated = stated | fields.derived()
     return DraftCheck(
         text=filled.text,
         check=check_email(filled.text, context, email_type, stated, language),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from adapters.merge_fields import Filled, merge_fields
+from adapters.merge_fields import Filled, MergeFields, merge_fields
 from adapters.tasks import EMAIL_FOCUS, EMAIL_TYPES
 from retrieval.assembly import ContextRequest, fit_block
 from retrieval.citations import Citation
@@ -145,12 +145,17 @@ def messages(
 
 
 def finish(
-    draft: str, context: str, language: str = "en", template_version: str = TEMPLATE_VERSION
+    draft: str,
+    context: str,
+    language: str = "en",
+    template_version: str = TEMPLATE_VERSION,
+    fields: MergeFields | None = None,
 ) -> Filled:
-    """The e-mail as returned: merge fields filled from the block's records (template 2+);
-    an earlier template's draft states its facts itself and is returned as written."""
+    """The e-mail as returned: merge fields filled from the block's records (template 2+;
+    `fields` when the caller already read them); an earlier template's draft states its facts
+    itself and is returned as written."""
     if uses_merge_fields(template_version):
-        return merge_fields(context).fill(draft, language)
+        return (fields or merge_fields(context)).fill(draft, language)
     return Filled(draft)
 
 
