@@ -17,14 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from retrieval.errors import IngestError
 from retrieval.record_types import RECORD_TYPES
-from retrieval.records import Record
 from retrieval.results import UpsertReport
 from retrieval.store import RetrievalStore
-from retrieval.suppression import Suppressions
+from retrieval.writes import RecordWriter
 
 log = logging.getLogger(__name__)
 
@@ -126,26 +123,13 @@ def _csv_row(row: dict[str, str]) -> dict[str, Any]:
     return out
 
 
-def validate_row(row: dict[str, Any], default_type: str | None) -> Record:
-    rtype = row.pop("record_type", None) or default_type
-    if rtype not in RECORD_TYPES:
-        raise ValueError("unknown record_type" if rtype else "record type unknown (file name)")
-    try:
-        return RECORD_TYPES[rtype].model_validate(row)
-    except ValidationError as exc:
-        reasons = [f"{'.'.join(map(str, e['loc'])) or 'row'}: {e['msg']}" for e in exc.errors()]
-        raise ValueError("; ".join(reasons[:5])) from None
-
-
 class Ingestor:
-    """Reads files and writes their valid rows to the store in batches."""
+    """Reads files and writes their rows in batches through the one `RecordWriter`."""
 
     def __init__(self, store: RetrievalStore, tenant_id: str | None = None) -> None:
         self.store = store
         self.tenant_id = tenant_id  # when set, rows of any other tenant are rejected
-        self._customers: dict[str, set[str]] = {}
-        self._suppressions = Suppressions.for_config(store.config)
-        self._erased: dict[tuple[str, str], bool] = {}  # one list lookup per customer
+        self._writer = RecordWriter(store)
 
     def run(self, path: Path, batch_size: int | None = None) -> IngestReport:
         start = time.perf_counter()
@@ -154,15 +138,16 @@ class Ingestor:
         for file in list_files(Path(path)):
             report.files.append(str(file))
             default_type = type_for_file(file)
-            batch: list[tuple[Record, int]] = []
+            batch: list[tuple[int, dict[str, Any]]] = []
             for line, row, err in read_rows(file):
                 report.rows += 1
-                rec = self._check(file, line, row, err, default_type, report)
-                if rec is not None:
-                    batch.append((rec, line))
+                if row is None:
+                    report.errors.append(RowError(str(file), line, err or "unreadable row"))
+                    continue
+                batch.append((line, row))
                 if len(batch) >= size:
-                    self._flush(file, batch, report)
-            self._flush(file, batch, report)
+                    self._flush(file, default_type, batch, report)
+            self._flush(file, default_type, batch, report)
         report.seconds = time.perf_counter() - start
         log.info(
             "ingested %d rows from %d files: %d bad, %d of erased customers skipped",
@@ -170,57 +155,25 @@ class Ingestor:
         )  # fmt: skip
         return report
 
-    def _check(
-        self, file: Path, line: int, row: dict | None, err: str | None, default_type: str | None,
+    def _flush(
+        self, file: Path, default_type: str | None, batch: list[tuple[int, dict[str, Any]]],
         report: IngestReport,
-    ) -> Record | None:  # fmt: skip
-        if row is None:
-            report.errors.append(RowError(str(file), line, err or "unreadable row"))
-            return None
-        try:
-            rec = validate_row(row, default_type)
-            if self.tenant_id is not None and rec.tenant_id != self.tenant_id:
-                raise ValueError("row belongs to another tenant than the one ingesting")
-            owner = rec.owner_customer_id
-            if owner and self._is_erased(rec.tenant_id, owner):
-                report.suppressed += 1
-                return None
-            if rec.record_type != "customer" and owner and owner not in self._known(rec.tenant_id):
-                raise ValueError("customer_id unknown in this tenant")
-        except ValueError as exc:
-            report.errors.append(RowError(str(file), line, str(exc)))
-            return None
-        if rec.record_type == "customer":
-            self._known(rec.tenant_id).add(rec.record_id)
-        return rec
-
-    def _is_erased(self, tenant_id: str, customer_id: str) -> bool:
-        if self._suppressions is None:
-            return False
-        key = (tenant_id, customer_id)
-        if key not in self._erased:
-            self._erased[key] = self._suppressions.is_suppressed(tenant_id, customer_id)
-        return self._erased[key]
-
-    def _known(self, tenant_id: str) -> set[str]:
-        if tenant_id not in self._customers:
-            self._customers[tenant_id] = {
-                p["record_id"] for p in self.store.scroll_payloads(tenant_id, None, ["customer"])
-            }
-        return self._customers[tenant_id]
-
-    def _flush(self, file: Path, batch: list[tuple[Record, int]], report: IngestReport) -> None:
+    ) -> None:  # fmt: skip
         if not batch:
             return
-        result = self.store.upsert_records([r for r, _ in batch])
-        lines = {r.citation: n for r, n in batch}
-        for cid in result.conflicts:
-            report.errors.append(
-                RowError(str(file), lines.get(cid, 0), "same version already stored with "
-                         "different content (raise the version to update)")
-            )  # fmt: skip
-        result.conflicts = []
-        report.written.add(result)
+        results = self._writer.write([row for _, row in batch], self.tenant_id, default_type)
+        for (line, _), res in zip(batch, results, strict=True):
+            if res.status in ("invalid", "not_found"):
+                report.errors.append(RowError(str(file), line, res.reason or res.status))
+            elif res.status == "suppressed":
+                report.suppressed += 1
+            elif res.status == "ok":
+                report.written.inserted += res.action == "inserted"
+                report.written.updated += res.action == "updated"
+            elif res.status == "unchanged":
+                report.written.unchanged += 1
+            else:
+                report.written.stale += 1
         batch.clear()
 
 

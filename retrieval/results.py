@@ -27,6 +27,8 @@ class UpsertReport:
     unchanged: int = 0
     stale: int = 0
     conflicts: list[str] = field(default_factory=list)  # citation ids, no content
+    # (tenant, record type, record id) -> inserted, updated, unchanged, stale or conflict
+    outcomes: dict[tuple[str, str, str], str] = field(default_factory=dict)
 
     def add(self, other: UpsertReport) -> None:
         self.inserted += other.inserted
@@ -34,6 +36,7 @@ class UpsertReport:
         self.unchanged += other.unchanged
         self.stale += other.stale
         self.conflicts.extend(other.conflicts)
+        self.outcomes.update(other.outcomes)
 
 
 def citation_of(payload: Mapping[str, Any]) -> Citation:

@@ -76,7 +76,7 @@ class RetrievalStore:
         Safe to repeat (deterministic point ids), so an interrupted ingestion can be rerun.
         """
         plan = plan_upsert(records, self._existing)
-        self._drop_extra_chunks(plan.shrink, self._write(plan.to_write))
+        self._write(plan.to_write, plan.shrink)
         return plan.report
 
     def _existing(self, keys: list[Key]) -> dict[Key, dict]:
@@ -87,10 +87,13 @@ class RetrievalStore:
         by_id = {str(p.id): p.payload or {} for p in points}
         return {k: by_id[i] for k, i in zip(keys, ids, strict=True) if i in by_id}
 
-    def _write(self, records: list[Record]) -> dict[Key, int]:
-        """Write records' nodes; return each record's chunk count."""
+    def _write(self, records: list[Record], shrink: list[tuple[Record, int]]) -> None:
+        """Write records' nodes. Each record's head chunk goes last, after its other chunks
+        and after the chunks it no longer has are gone: the head carries the version the next
+        upsert compares with, so a crash part-way leaves the old head and a retry rewrites
+        the whole record (nothing lost, nothing twice: point ids are deterministic)."""
         if not records:
-            return {}
+            return
         nodes: list[BaseNode] = []
         dense_texts: list[str | None] = []
         chunks: dict[Key, int] = {}
@@ -105,16 +108,17 @@ class RetrievalStore:
             for (i, _), vec in zip(wanted, vectors, strict=True):
                 nodes[i].embedding = vec
         points = node_points(nodes)
-        size = self.config.ingest_batch_size
-        for start in range(0, len(points), size):
-            self.backend.upsert(points[start : start + size])
-        return chunks
-
-    def _drop_extra_chunks(self, shrink: list[tuple[Record, int]], chunks: dict[Key, int]) -> None:
-        """Delete the chunks an updated record no longer has (it was split into fewer)."""
+        heads = [p for p in points if (p.payload or {}).get("chunk", 0) == 0]
+        self._upsert_points([p for p in points if (p.payload or {}).get("chunk", 0) != 0])
         stale_ids = stale_chunk_ids(shrink, chunks)
         if stale_ids:
             self.backend.delete(stale_ids)
+        self._upsert_points(heads)
+
+    def _upsert_points(self, points: list[qm.PointStruct]) -> None:
+        size = self.config.ingest_batch_size
+        for start in range(0, len(points), size):
+            self.backend.upsert(points[start : start + size])
 
     def delete_scope(self, tenant_id: str, customer_id: str) -> None:
         """Delete every point of one customer (the customer record carries customer_id too)."""

@@ -34,19 +34,25 @@ def plan_upsert(
     return plan_writes(latest, existing_of(list(latest)), report)
 
 
+def winners(records: Sequence[Record]) -> dict[Key, int]:
+    """The index of each key's winning row: the highest version, the first of equals."""
+    best: dict[Key, int] = {}
+    for i, rec in enumerate(records):
+        key = key_of(rec)
+        if key not in best or rec.version > records[best[key]].version:
+            best[key] = i
+    return best
+
+
 def latest_by_key(records: Sequence[Record], report: UpsertReport) -> dict[Key, Record]:
     """Within one batch the highest version of each record wins; the rest are counted."""
-    latest: dict[Key, Record] = {}
-    for rec in records:
-        key = key_of(rec)
-        if key not in latest or rec.version > latest[key].version:
-            if key in latest:
-                report.stale += 1
-            latest[key] = rec
-        else:
-            report.stale += 1 if rec.version < latest[key].version else 0
-            report.unchanged += 1 if rec.version == latest[key].version else 0
-    return latest
+    best = winners(records)
+    for i, rec in enumerate(records):
+        top = records[best[key_of(rec)]]
+        if i != best[key_of(rec)]:
+            report.stale += 1 if rec.version < top.version else 0
+            report.unchanged += 1 if rec.version == top.version else 0
+    return {key: records[i] for key, i in best.items()}
 
 
 def plan_writes(
@@ -59,17 +65,22 @@ def plan_writes(
         old = existing.get(key)
         if old is None:
             report.inserted += 1
+            report.outcomes[key] = "inserted"
         elif old["version"] > rec.version:
             report.stale += 1
+            report.outcomes[key] = "stale"
             continue
         elif old["version"] == rec.version:
             if old["content_hash"] == content_hash(rec):
                 report.unchanged += 1
+                report.outcomes[key] = "unchanged"
             else:
                 report.conflicts.append(rec.citation)
+                report.outcomes[key] = "conflict"
             continue
         else:
             report.updated += 1
+            report.outcomes[key] = "updated"
             if old.get("n_chunks", 1) > 1:
                 plan.shrink.append((rec, int(old["n_chunks"])))
         plan.to_write.append(rec)

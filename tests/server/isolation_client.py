@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from retrieval.ingest import validate_row
+from retrieval.writes import validate_row
 from retrieval.records import Record
 from retrieval.store import RetrievalStore
 from tests.server.conftest import OTHER_TENANT, TENANT, LiveServer

@@ -10,7 +10,7 @@ import pytest
 
 from adapters.tasks import DISPUTE_LABELS
 from retrieval.erasure import erase_customer
-from retrieval.ingest import validate_row
+from retrieval.writes import validate_row
 from retrieval.records import Invoice
 from retrieval.store import RetrievalStore
 from tests.helpers import assert_error
