@@ -78,7 +78,7 @@ def test_versions_same_is_a_no_op_higher_replaces_lower_is_stale(
     assert (paid[0].status, paid[0].action) == ("ok", "updated")
     stored = empty_store.get_record(T, "invoice", "INV-1")
     assert stored is not None and stored.version == 3
-    assert str(getattr(stored, "open_amount")) == "0.00"
+    assert str(stored.open_amount) == "0.00"
 
 
 def test_the_batch_resolves_its_own_duplicates(empty_store: RetrievalStore) -> None:

@@ -13,9 +13,9 @@ from typing import Any
 
 import httpx
 
-from retrieval.writes import validate_row
 from retrieval.records import Record
 from retrieval.store import RetrievalStore
+from retrieval.writes import validate_row
 from tests.server.conftest import OTHER_TENANT, TENANT, LiveServer
 
 CUSTOMERS = ("C00001", "C00002")

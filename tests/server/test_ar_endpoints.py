@@ -10,9 +10,9 @@ import pytest
 
 from adapters.tasks import DISPUTE_LABELS
 from retrieval.erasure import erase_customer
-from retrieval.writes import validate_row
 from retrieval.records import Invoice
 from retrieval.store import RetrievalStore
+from retrieval.writes import validate_row
 from tests.helpers import assert_error
 from tests.server.conftest import OTHER_TENANT, TENANT, LiveServer
 
