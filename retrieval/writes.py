@@ -18,6 +18,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from retrieval.erasure import ErasureReport, erase_customer
 from retrieval.nodes import content_hash
 from retrieval.record_types import RECORD_TYPES
 from retrieval.records import Record
@@ -83,7 +84,8 @@ class RecordWriter:
     def write(
         self, rows: Sequence[object], tenant_id: str | None, default_type: str | None = None
     ) -> list[RowResult]:
-        """Check and upsert rows (dicts); tenant_id set: every row is that tenant's (a row
+        """Check and upsert rows (dicts, or a RowInvalid for a row that could not be read);
+        tenant_id set: every row is that tenant's (a row
         without one gets it). Returns one result per row, in order."""
         with self._lock:
             results: dict[int, RowResult] = {}
@@ -98,7 +100,15 @@ class RecordWriter:
             self._upsert([(i, r) for i, r in checked if results[i].status == "ok"], results)
             return [results[i] for i in range(len(rows))]
 
+    def erase(self, tenant_id: str, customer_id: str) -> ErasureReport:
+        """Erase one customer under the write lock: a write that checked the suppression list
+        just before cannot land after the deletion and bring the customer back."""
+        with self._lock:
+            return erase_customer(self.store, tenant_id, customer_id)
+
     def _validate(self, row: object, tenant_id: str | None, default_type: str | None) -> Record:
+        if isinstance(row, RowInvalid):  # failed before it got here (a line that did not parse)
+            raise row
         if not isinstance(row, dict):
             raise RowInvalid("not a JSON object")
         row = dict(row)

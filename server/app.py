@@ -31,6 +31,8 @@ from server.api.limits import BodyLimitMiddleware
 from server.api.metrics_router import router as metrics_router
 from server.api.models.router import router as models_router
 from server.api.openapi import error_responses, install_openapi
+from server.api.records.router import router as records_router
+from server.api.records.service import RecordsService
 from server.api.services import Services
 from server.auth import KeyStore
 from server.engine.protocol import Engine
@@ -131,6 +133,7 @@ def build_services(state: AppState) -> Services:
         EmailService, lambda: EmailService(state, state.ready_engine(), state.ready_retrieval())
     )
     services.add(AdapterAdmin, lambda: AdapterAdmin(state))
+    services.add(RecordsService, lambda: RecordsService(state, state.ready_retrieval()))
     return services
 
 
@@ -212,6 +215,7 @@ def create_app(
         metrics_router,
         ar_emails_router,
         disputes_router,
+        records_router,
     ):
         app.include_router(router)
     install_openapi(app, OPEN_PATHS, probe_path="/ready")

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from server.errors import AuthenticationError, ConfigError, PermissionDeniedError
 
-SCOPES = ("infer", "admin")
+# infer: generation and reading context; admin: adapters; data: writing and erasing records
+SCOPES = ("infer", "admin", "data")
 KEY_PREFIX = "ars-"
 
 
@@ -23,6 +24,12 @@ class Principal:
     def require(self, scope: str) -> None:
         if scope not in self.scopes:
             raise PermissionDeniedError(f"this API key lacks the '{scope}' scope")
+
+    def require_any(self, *scopes: str) -> None:
+        if not self.scopes.intersection(scopes):
+            raise PermissionDeniedError(
+                "this API key lacks all of the scopes " + ", ".join(f"'{s}'" for s in scopes)
+            )
 
 
 # With no keys file configured every caller acts as this local principal.

@@ -108,7 +108,7 @@ def model_prepare(
 def keys_create(
     key_id: Annotated[str, typer.Option("--id", help="A name for the key.")],
     tenant: Annotated[str, typer.Option(help="Tenant the key acts for.")],
-    scopes: Annotated[str, typer.Option(help="Comma-separated: infer,admin")] = "infer",
+    scopes: Annotated[str, typer.Option(help="Comma-separated: infer,admin,data")] = "infer",
     keys_file: Annotated[Path | None, typer.Option()] = None,
 ) -> None:
     """Create an API key; the key is printed once and stored only as a hash."""
@@ -128,7 +128,7 @@ def keys_create(
 def keys_dev(
     tenant: Annotated[str, typer.Option(help="Tenant of the dev key.")] = "acme-foods",
 ) -> None:
-    """Print the local development key (infer + admin), creating it on first use.
+    """Print the local development key (infer + admin + data), creating it on first use.
 
     The plaintext is kept in cache_dir/dev-key (mode 600) so `make serve` can show it again.
     """
@@ -138,7 +138,7 @@ def keys_dev(
     keys_file = settings.keys_file or settings.cache_dir / "keys.json"
     key_path = settings.cache_dir / "dev-key"
     if not key_path.exists():
-        key = create_key(keys_file, f"dev-{tenant}", tenant, ["infer", "admin"])
+        key = create_key(keys_file, f"dev-{tenant}", tenant, ["infer", "admin", "data"])
         key_path.write_text(key)
         key_path.chmod(0o600)
     typer.echo(f"dev API key (tenant {tenant}): {key_path.read_text().strip()}")

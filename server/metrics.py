@@ -100,6 +100,15 @@ class Metrics:
             ("adapter", "label"),
             registry=r,
         )
+        self.records_written = Counter(
+            "arserve_records_written",
+            "Rows of POST /v1/records by result (ok, unchanged, stale, invalid, ...).",
+            ("status",),
+            registry=r,
+        )
+        self.erasures = Counter(
+            "arserve_customer_erasures", "Verified customer erasures over HTTP.", registry=r
+        )
         self._known: set[str] = set()
 
     def update_engine(self, stats: dict[str, float]) -> None:

@@ -34,10 +34,10 @@ from retrieval.block import ContextBlock
 from retrieval.citations import Citation
 from retrieval.documents import OPEN_DISPUTE_STATUSES, Dispute
 from retrieval.focus import MAX_FOCUS, FocusRule, choose_focus
-from retrieval.ingest import validate_row
 from retrieval.records import Customer, Invoice, InvoiceStatus, Record
 from retrieval.results import Hit
 from retrieval.tokens import TokenCounter, estimate_tokens
+from retrieval.writes import validate_row
 
 FORBIDDEN_SEEDS = frozenset({3, 7})
 #: the languages of the reference e-mails and their shares (the adapter's manifest lists them)

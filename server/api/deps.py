@@ -52,6 +52,19 @@ def require_admin(principal: Annotated[Principal, Depends(get_principal)]) -> Pr
     return principal
 
 
+def require_data(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+    principal.require("data")
+    return principal
+
+
+def require_read(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+    """Reading a customer's context: whoever may draft from it (infer) or write it (data)."""
+    principal.require_any("infer", "data")
+    return principal
+
+
 EngineDep = Annotated[Engine, Depends(get_engine)]
 InferPrincipal = Annotated[Principal, Depends(require_infer)]
 AdminPrincipal = Annotated[Principal, Depends(require_admin)]
+DataPrincipal = Annotated[Principal, Depends(require_data)]
+ReadPrincipal = Annotated[Principal, Depends(require_read)]

@@ -13,10 +13,10 @@ from retrieval.assembly import fit_block
 from retrieval.block import CLOSE, OPEN, fact_lines, parse_block, parse_fact_line
 from retrieval.citations import Citation
 from retrieval.facts import build_facts
-from retrieval.ingest import validate_row
 from retrieval.records import Customer, Record
 from retrieval.results import Hit
 from retrieval.statements import Statement
+from retrieval.writes import validate_row
 
 AS_OF = date(2025, 6, 30)
 

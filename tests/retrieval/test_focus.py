@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from adapters.tasks import EMAIL_FOCUS, EMAIL_TYPES
 from retrieval.focus import Focus, FocusRule, choose_focus
-from retrieval.ingest import validate_row
+from retrieval.writes import validate_row
 
 TODAY = date(2026, 6, 30)
 

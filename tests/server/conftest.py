@@ -46,6 +46,7 @@ class LiveServer:
     admin_key: str
     other_tenant_key: str
     app_state: AppState
+    data_key: str = ""  # TENANT, scope data only
 
     def client(self, key: str | None = None) -> httpx.Client:
         headers = {"Authorization": f"Bearer {key or self.infer_key}"}
@@ -149,6 +150,7 @@ def live_server(
     infer_key = create_key(keys_file, "test-infer", TENANT, ["infer"])
     admin_key = create_key(keys_file, "test-admin", TENANT, ["infer", "admin"])
     other_key = create_key(keys_file, "test-other", OTHER_TENANT, ["infer"])
+    data_key = create_key(keys_file, "test-data", TENANT, ["data"])
     # fp32: greedy outputs are then identical whatever the batch holds, so a test can tell an
     # adapter mix-up from bf16 rounding (bf16 accuracy is checked against PEFT elsewhere).
     settings = Settings(
@@ -189,6 +191,6 @@ def live_server(
                 timeout=300,
             )
             assert r.status_code == 200, r.text
-    yield LiveServer(url, infer_key, admin_key, other_key, state)
+    yield LiveServer(url, infer_key, admin_key, other_key, state, data_key)
     server.should_exit = True
     thread.join(timeout=60)

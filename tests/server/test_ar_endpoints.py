@@ -76,7 +76,6 @@ def test_email_quotes_this_customers_open_invoices_and_nothing_else(
 def test_payment_that_closes_an_invoice_is_visible_to_the_next_reminder(
     live_server: LiveServer,
 ) -> None:
-    store = store_of(live_server)
     before = email(live_server, customer_id="C00002", email_type="reminder_overdue_1")
     cited = {c["record_id"] for c in before["citations"]}
     candidates = [i for i in open_invoices(live_server, TENANT, "C00002") if i.invoice_id in cited]
@@ -99,7 +98,15 @@ def test_payment_that_closes_an_invoice_is_visible_to_the_next_reminder(
         "reference": "RA-TEST-1",
         "lines": [{"invoice_id": target.invoice_id, "amount_paid": str(target.open_amount)}],
     }
-    store.upsert_records([validate_row(paid, None), validate_row(payment, None)])
+    # through the records API, as an ERP would: visible to the very next request
+    with live_server.client(live_server.data_key) as client:
+        r = client.post("/v1/records", json=[paid, payment])
+    assert r.status_code == 200, r.text
+    assert [row["status"] for row in r.json()["results"]] == ["ok", "ok"]
+    with live_server.client() as client:
+        r = client.get("/v1/customers/C00002/context", params={"email_type": "reminder_overdue_1"})
+    assert r.status_code == 200, r.text
+    assert target.invoice_id not in r.json()["text"]
     after = email(live_server, customer_id="C00002", email_type="reminder_overdue_1")
     text = f"{after['subject']}\n{after['body']}"
     assert target.invoice_id not in text

@@ -13,6 +13,7 @@ from adapters.manifest import DEFAULT_LANGUAGES
 from adapters.prompts import ar_email_drafter
 from adapters.registry import AdapterNotFoundError, IntegrityError
 from retrieval.block import ContextBlock
+from server.api.ar_emails.context import email_context
 from server.api.ar_emails.protocol import (
     EmailRequest,
     EmailResponse,
@@ -99,16 +100,11 @@ class EmailService:
             )
 
     def _context(self, tenant_id: str, req: EmailRequest) -> ContextBlock:
-        """The customer's block, listing the invoices this e-mail is about (blocking)."""
-        request = ar_email_drafter.context_request(
-            req.customer_id,
-            req.email_type,
-            tuple(req.invoice_ids or ()),
-            req.dispute_id,
+        return email_context(
+            self.retrieval.assembler, tenant_id, req.customer_id, req.email_type,
+            self.state.settings.email_context_tokens, req.invoice_ids or (), req.dispute_id,
             req.instructions,
-            self.state.settings.email_context_tokens,
-        )
-        return self.retrieval.assembler.assemble_request(tenant_id, request)
+        )  # fmt: skip
 
     def _prompt(self, context: ContextBlock, req: EmailRequest, template: str) -> list[int]:
         messages = email_messages(context, req, template)

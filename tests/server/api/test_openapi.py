@@ -35,6 +35,9 @@ def test_every_route_declares_its_response() -> None:
         ("delete", "/v1/adapters/{name}"): "AdapterDeleted",
         ("post", "/v1/ar/emails"): "EmailResponse",
         ("post", "/v1/disputes/classify"): "ClassifyResponse",
+        ("post", "/v1/records"): "RecordsResponse",
+        ("delete", "/v1/customers/{customer_id}"): "ErasureResponse",
+        ("get", "/v1/customers/{customer_id}/context"): "ContextResponse",
     }
     declared = {}
     for path, ops in doc["paths"].items():
@@ -107,6 +110,14 @@ DECLARED_ERRORS = {
     ("delete", "/v1/adapters/{name}"): EVERY | KEYED | {"400", "404", "503"},
     ("post", "/v1/ar/emails"): EVERY | KEYED | GENERATION | {"422"},
     ("post", "/v1/disputes/classify"): EVERY | KEYED | GENERATION,
+    ("post", "/v1/records"): EVERY | KEYED | {"400", "503"},
+    ("delete", "/v1/customers/{customer_id}"): EVERY | KEYED | {"400", "404", "503"},
+    ("get", "/v1/customers/{customer_id}/context"): EVERY | KEYED | {"400", "404", "503"},
+}
+TEMPLATES = {
+    "/v1/adapters/x": "/v1/adapters/{name}",
+    "/v1/customers/C1": "/v1/customers/{customer_id}",
+    "/v1/customers/C1/context": "/v1/customers/{customer_id}/context",
 }
 ERROR_REF = {"$ref": "#/components/schemas/ErrorResponse"}
 
@@ -217,6 +228,10 @@ async def test_what_the_server_answers_is_declared(tmp_path: Path) -> None:
         ("post", "/v1/ar/emails", infer, {"customer_id": "C1"}, 503),
         ("post", "/v1/disputes/classify", infer, {"items": []}, 400),
         ("post", "/v1/adapters", {}, {"adapter": "x"}, 401),
+        # the data routes: a key without the data scope, then no store in this app
+        ("post", "/v1/records", infer, b"[]", 403),
+        ("delete", "/v1/customers/C1", infer, None, 403),
+        ("get", "/v1/customers/C1/context?email_type=final_notice", infer, None, 503),
         ("get", "/health", {"X-Big": "x" * 5000}, None, 431),
         ("get", "/ready", {"X-Big": "x" * 5000}, None, 431),
         ("get", "/metrics", {"X-Big": "x" * 5000}, None, 431),
@@ -232,7 +247,7 @@ async def test_what_the_server_answers_is_declared(tmp_path: Path) -> None:
                 kwargs["json"] = body
             r = await client.request(method.upper(), path, **kwargs)
             assert r.status_code == status, (method, path, r.text)
-            template = path if not path.startswith("/v1/adapters/") else "/v1/adapters/{name}"
+            template = TEMPLATES.get(path.split("?")[0], path.split("?")[0])
             assert str(status) in doc["paths"][template][method]["responses"], (method, path)
             ErrorResponse.model_validate(r.json())
 
