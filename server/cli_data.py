@@ -1,4 +1,5 @@
-"""`arserve data ...`: ingest, demo, erase and eval for the retrieval store."""
+"""`arserve data ...`: ingest, demo, erase and eval for the retrieval store (ingest and erase
+also through a running server's records API with --url)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from server.settings import Settings
 if TYPE_CHECKING:
     # Imported inside the commands: the store pulls in LlamaIndex, which `--help` does not need.
     from retrieval.store import RetrievalStore
+    from server.data_client import DataClient
 
 app = typer.Typer(help="Load, inspect and erase AR data in the retrieval store.")
 
@@ -33,12 +35,36 @@ def _demo_dir(out: Path | None) -> Path:
     return out or Settings().demo_dir
 
 
+UrlOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="A running arserve (e.g. http://127.0.0.1:8000): go through its records API, "
+        "with the key's tenant, instead of opening the store."
+    ),
+]
+KeyOpt = Annotated[
+    str | None, typer.Option(envvar="ARSERVE_API_KEY", help="API key with the data scope.")
+]
+
+
+def _remote(url: str, api_key: str | None) -> DataClient:
+    from server.data_client import DataClient
+
+    return DataClient(url, api_key)
+
+
 @app.command()
 def ingest(
     path: Annotated[Path, typer.Argument(help="JSONL/CSV file or a folder of them.")],
     tenant: Annotated[str | None, typer.Option(help="Reject rows of any other tenant.")] = None,
+    url: UrlOpt = None,
+    api_key: KeyOpt = None,
+    batch_size: Annotated[int, typer.Option(min=1, help="Rows per request (--url).")] = 500,
 ) -> None:
     """Validate and upsert records; bad rows are listed, good rows still land."""
+    if url:
+        _ingest_remote(path, url, api_key, batch_size)
+        return
     from retrieval.ingest import ingest_path
 
     with _open_store() as store:
@@ -54,6 +80,24 @@ def ingest(
         f"{report.rows} rows from {len(report.files)} files in {report.seconds:.1f}s: "
         f"{w.inserted} inserted, {w.updated} updated, {w.unchanged} unchanged, "
         f"{w.stale} stale, {len(report.errors)} bad, {report.suppressed} skipped (erased customers)"
+    )
+    if report.errors:
+        raise typer.Exit(1)
+
+
+def _ingest_remote(path: Path, url: str, api_key: str | None, batch_size: int) -> None:
+    try:
+        report = _remote(url, api_key).ingest(path, batch_size)
+    except RetrievalError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    for err in report.errors:
+        typer.echo(f"bad row {err}", err=True)
+    c = report.counts
+    typer.echo(
+        f"{report.num_rows} rows from {len(report.files)} files via {url}: {c['ok']} written, "
+        f"{c['unchanged']} unchanged, {c['stale']} stale, {len(report.errors)} bad, "
+        f"{c['suppressed']} skipped (erased customers)"
     )
     if report.errors:
         raise typer.Exit(1)
@@ -78,10 +122,22 @@ def demo(
 
 @app.command()
 def erase(
-    tenant: Annotated[str, typer.Option(help="Tenant id.")],
     customer: Annotated[str, typer.Option(help="Customer id within the tenant.")],
+    tenant: Annotated[str | None, typer.Option(help="Tenant id (without --url).")] = None,
+    url: UrlOpt = None,
+    api_key: KeyOpt = None,
 ) -> None:
     """Remove every record and point of one customer of one tenant, verified."""
+    if url:
+        try:
+            out = _remote(url, api_key).erase(customer)
+        except RetrievalError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(1) from exc
+        typer.echo(json.dumps(out, indent=1))
+        return
+    if not tenant:
+        raise typer.BadParameter("--tenant is required without --url", param_hint="--tenant")
     from retrieval.erasure import erase_customer
 
     with _open_store() as store:
