@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from cachetools import LRUCache
 
@@ -49,6 +50,7 @@ class MiniLMEmbedder:
             model_name=str(path), device="cpu", embed_batch_size=batch_size, normalize=True
         )
         self._lock = threading.Lock()  # sentence-transformers is not re-entrant on one model
+        self._query_path = _direct_path(self._model._model)
 
     def embed_texts(self, texts: list[str]) -> list[list[float]]:
         if not texts:
@@ -57,8 +59,41 @@ class MiniLMEmbedder:
             return self._model.get_text_embedding_batch(texts)
 
     def embed_query(self, text: str) -> list[float]:
+        """One short text per request: straight through the model (tokenizer, BERT, mean
+        pooling, normalising) in inference mode, the same vector as the wrapper gives at
+        about 2/3 of its time (the wrappers' batching and prompt handling cost more than a
+        short query's forward pass)."""
         with self._lock:
-            return self._model.get_query_embedding(text)
+            if self._query_path is None:
+                return self._model.get_query_embedding(text)
+            return self._query_path(text)
+
+
+def _direct_path(model: Any) -> Callable[[str], list[float]] | None:
+    """A direct query path for a (Transformer, mean Pooling, Normalize) sentence-transformers
+    model; None for any other layout (the wrapper serves it)."""
+    import torch
+
+    try:
+        transformer, pooling, normalize = list(model)
+        mean = getattr(pooling, "pooling_mode", None) == "mean" or getattr(
+            pooling, "pooling_mode_mean_tokens", False
+        )
+        if type(normalize).__name__ != "Normalize" or not mean:
+            return None
+        tokenizer, bert, max_len = model.tokenizer, transformer.auto_model, model.max_seq_length
+    except (TypeError, ValueError, AttributeError):
+        return None
+
+    def embed(text: str) -> list[float]:
+        with torch.inference_mode():
+            batch = tokenizer([text], return_tensors="pt", truncation=True, max_length=max_len)
+            tokens = bert(**batch).last_hidden_state
+            mask = batch["attention_mask"].unsqueeze(-1).to(tokens.dtype)
+            vec = (tokens * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+            return list(torch.nn.functional.normalize(vec, dim=-1)[0].tolist())
+
+    return embed
 
 
 class EmbeddingCache:
