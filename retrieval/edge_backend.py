@@ -31,9 +31,9 @@ from retrieval.edge_models import (
     edge_payload,
     edge_point,
     edge_queries,
-    rrf,
 )
 from retrieval.errors import ConfigError, StoreUnavailableError
+from retrieval.fusion import fuse
 
 log = logging.getLogger(__name__)
 Offset = qm.ExtendedPointId | None
@@ -153,7 +153,7 @@ class EdgeBackend:
         with self._call() as shard:
             lists = shard.query_batch(qe.QueryBatchRequest(requests))
         ranked = [[client_scored(p) for p in points] for points in lists]
-        return ranked[0] if len(ranked) == 1 else rrf(ranked, request["limit"])
+        return ranked[0] if len(ranked) == 1 else fuse(ranked, request["query"], request["limit"])
 
     def ping(self) -> None:
         """The shard is open and answers a count. A call holding the lock (an ingest, an

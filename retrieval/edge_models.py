@@ -3,9 +3,9 @@
 The store speaks qdrant-client's models (``retrieval.filters``, ``retrieval.index``) on every
 backend; the Edge backend translates the few shapes it uses here: filters of keyword and
 integer matches (nested ``must``/``should``/``must_not``), points with a named dense and a
-named sparse vector, and ``query_points`` requests of one nearest query or an RRF fusion of
-prefetches (run as one batch, fused by ``rrf``).  Anything else is a programming error and
-raises ``TypeError``.
+named sparse vector, and ``query_points`` requests of one nearest query or a fusion of
+prefetches (run as one batch, fused by ``retrieval.fusion.fuse``). Anything else is a
+programming error and raises ``TypeError``.
 """
 
 from __future__ import annotations
@@ -15,9 +15,6 @@ from typing import Any
 
 import qdrant_edge as qe
 from qdrant_client.http import models as qm
-
-#: qdrant-client's (and the Qdrant server's) RRF constant, so fused ranks match
-RRF_K = 2
 
 
 def edge_filter(flt: qm.Filter | None) -> qe.Filter | None:
@@ -68,10 +65,10 @@ def edge_payload(with_payload: bool | Sequence[str]) -> bool | list[str]:
 
 def edge_queries(request: dict[str, Any]) -> list[qe.QueryRequest]:
     """Edge requests from ``retrieval.index.search_request``'s ``query_points`` arguments: the
-    one nearest query, or for an RRF fusion one request per prefetch (fused by ``rrf``)."""
+    one nearest query, or for a fusion one request per prefetch (fused by ``fusion.fuse``)."""
     query = request["query"]
     payload = edge_payload(request.get("with_payload", True))
-    if not isinstance(query, qm.FusionQuery):
+    if not isinstance(query, (qm.FusionQuery, qm.RrfQuery)):
         return [
             qe.QueryRequest(
                 limit=request["limit"], query=_nearest(query, request.get("using")),
@@ -79,8 +76,6 @@ def edge_queries(request: dict[str, Any]) -> list[qe.QueryRequest]:
                 with_vector=False,
             )
         ]  # fmt: skip
-    if query.fusion != qm.Fusion.RRF:
-        raise TypeError(f"fusion {query.fusion} not supported")
     return [
         qe.QueryRequest(
             limit=p.limit, query=_nearest(p.query, p.using), filter=edge_filter(p.filter),
@@ -88,22 +83,6 @@ def edge_queries(request: dict[str, Any]) -> list[qe.QueryRequest]:
         )
         for p in request["prefetch"]
     ]  # fmt: skip
-
-
-def rrf(ranked: list[list[qm.ScoredPoint]], limit: int) -> list[qm.ScoredPoint]:
-    """Reciprocal rank fusion as qdrant-client computes it (``1 / (rank + k)``, rank from 0).
-
-    Fused here rather than in Edge for its tie order: equal scores keep the order in which the
-    lists first name the points (the dense list first), not the order of the point ids.
-    """
-    scores: dict[Any, float] = {}
-    first: dict[Any, qm.ScoredPoint] = {}
-    for points in ranked:
-        for rank, point in enumerate(points):
-            first.setdefault(point.id, point)
-            scores[point.id] = scores.get(point.id, 0.0) + 1.0 / (rank + RRF_K)
-    order = sorted(scores.items(), key=lambda item: item[1], reverse=True)[:limit]
-    return [first[pid].model_copy(update={"score": score}) for pid, score in order]
 
 
 def _nearest(query: Any, using: str | None) -> qe.Query:

@@ -7,10 +7,23 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from retrieval.fusion import Fusion
 from retrieval.index import SearchMode
 from retrieval.retriever import RetrievalRequest, Retriever
 
 K = 10
+_PLAIN, _DBSF = Fusion(), Fusion("dbsf")
+#: (name, mode, fusion (None: the query-type route), exact ids first)
+MODES: list[tuple[str, SearchMode, Fusion | None, bool]] = [
+    ("dense", SearchMode.DENSE, None, False),
+    ("sparse", SearchMode.SPARSE, None, False),
+    ("hybrid-rrf", SearchMode.HYBRID, _PLAIN, False),
+    ("hybrid-rrf-w1:3", SearchMode.HYBRID, Fusion(sparse_weight=3.0), False),
+    ("hybrid-dbsf", SearchMode.HYBRID, _DBSF, False),
+    ("hybrid-routed", SearchMode.HYBRID, None, False),
+    ("hybrid-rrf+ids", SearchMode.HYBRID, _PLAIN, True),
+    ("routed+ids", SearchMode.HYBRID, None, True),
+]
 
 
 @dataclass
@@ -24,12 +37,12 @@ class Scores:
 
     def row(self) -> str:
         return (
-            f"| {self.name:<14} | {self.n:>4} | {self.hit1:.3f} | {self.hit5:.3f} | "
+            f"| {self.name:<16} | {self.n:>4} | {self.hit1:.3f} | {self.hit5:.3f} | "
             f"{self.mrr:.3f} | {self.ndcg10:.3f} |"
         )
 
 
-HEADER = "| mode           |    n | hit@1 | hit@5 |   MRR | nDCG@10 |\n|---|---|---|---|---|---|"
+HEADER = "| mode             |    n | hit@1 | hit@5 |   MRR | nDCG@10 |\n|---|---|---|---|---|---|"
 
 
 def score_ranking(ranked: Sequence[str], relevant: set[str]) -> tuple[float, float, float, float]:
@@ -47,21 +60,15 @@ def evaluate(
     queries: list[dict[str, Any]],
     progress: Callable[[str], None] | None = None,
 ) -> list[Scores]:
-    """Runs every query in dense, sparse, hybrid, and hybrid with exact-id lookup first."""
-    modes = [
-        ("dense", SearchMode.DENSE, False),
-        ("sparse", SearchMode.SPARSE, False),
-        ("hybrid", SearchMode.HYBRID, False),
-        ("hybrid+ids", SearchMode.HYBRID, True),
-    ]
+    """Runs every query in each of MODES; the last is the production path."""
     embed = retriever.store.embedder.embed_query
     vectors = [embed(q["query"]) for q in queries]
     results = []
-    for name, mode, exact in modes:
+    for name, mode, fusion, exact in MODES:
         sc = Scores(name)
         for q, vec in zip(queries, vectors, strict=True):
             req = RetrievalRequest(q["tenant_id"], q["query"], q["customer_id"], mode=mode,
-                                   limit=K, exact_ids=exact)  # fmt: skip
+                                   limit=K, exact_ids=exact, fusion=fusion)  # fmt: skip
             hits = retriever.retrieve(req, dense=vec)
             ranked = [f"{h.citation.record_type}:{h.citation.record_id}" for h in hits]
             h1, h5, rr, nd = score_ranking(ranked, set(q["relevant"]))

@@ -5,8 +5,9 @@ with the metadata flat at the top, where filters see it.  Two choices of this la
 
 * points may carry only the sparse vector (invoices, payments... are found by number, and
   their facts are read exactly), so a node without an embedding is written sparse-only;
-* queries go through Qdrant's Query API (``query_points``; hybrid is two prefetches fused by
-  reciprocal rank fusion inside Qdrant), which works the same on every backend.
+* queries go through Qdrant's Query API (``query_points``; hybrid is two prefetches fused
+  inside Qdrant by the query's ``retrieval.fusion.Fusion``), which works the same on every
+  backend.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from qdrant_client.http import models as qm
 
 from retrieval import sparse
 from retrieval.config import DENSE_VECTOR, SPARSE_VECTOR
+from retrieval.fusion import PLAIN_RRF, Fusion
 
 
 class SearchMode(StrEnum):
@@ -49,6 +51,7 @@ def search_request(
     dense: list[float] | None = None,
     text: str | None = None,
     candidates: int = 30,
+    fusion: Fusion = PLAIN_RRF,
 ) -> dict[str, Any] | None:
     """``query_points`` arguments for a filtered search, or None when nothing can match.
 
@@ -84,7 +87,7 @@ def search_request(
                 qm.Prefetch(query=qm.NearestQuery(nearest=sparse_q), using=SPARSE_VECTOR,
                             filter=query_filter, limit=max(candidates, limit)),
             ],
-            query=qm.FusionQuery(fusion=qm.Fusion.RRF),
+            query=fusion.query(),
         )  # fmt: skip
     return request
 

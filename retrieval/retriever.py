@@ -11,6 +11,7 @@ from qdrant_client.http import models as qm
 
 from retrieval.errors import InvalidRequestError, RetrievalError
 from retrieval.filters import check_id, scope_filter
+from retrieval.fusion import Fusion
 from retrieval.index import SearchMode, payload_text
 from retrieval.results import Hit, citation_of
 from retrieval.store import RetrievalStore
@@ -41,6 +42,7 @@ class RetrievalRequest:
     mode: SearchMode = SearchMode.HYBRID
     limit: int = 10
     exact_ids: bool = True  # put records named by number first
+    fusion: Fusion | None = None  # hybrid only; None: the query-type route (retrieval.fusion)
 
 
 @dataclass
@@ -71,7 +73,7 @@ class Retriever:
         exact = self.exact_matches(request) if request.exact_ids else []
         ranked = self.store.search(
             request.tenant_id, request.query, request.customer_id, request.record_types,
-            request.where, request.mode, request.limit, dense,
+            request.where, request.mode, request.limit, dense, request.fusion,
         )  # fmt: skip
         seen = {h.citation.id for h in exact}
         merged = exact + [h for h in ranked if h.citation.id not in seen]

@@ -20,6 +20,7 @@ from retrieval.config import RetrievalConfig
 from retrieval.embedding import Embedder, EmbeddingCache, MiniLMEmbedder
 from retrieval.errors import NotFoundError
 from retrieval.filters import check_id, in_scope, scope_filter
+from retrieval.fusion import Fusion, route
 from retrieval.index import SearchMode, node_points, payload_text, search_request
 from retrieval.nodes import record_nodes
 from retrieval.records import Customer, Record
@@ -83,7 +84,7 @@ class RetrievalStore:
         if not keys:
             return {}
         ids = [point_uuid(t, rt, rid, 0) for t, rt, rid in keys]
-        points = self.backend.retrieve(ids, ["version", "content_hash", "n_chunks"])
+        points = self.backend.retrieve(ids, ["version", "content_hash", "n_chunks", "index_format"])
         by_id = {str(p.id): p.payload or {} for p in points}
         return {k: by_id[i] for k, i in zip(keys, ids, strict=True) if i in by_id}
 
@@ -204,12 +205,18 @@ class RetrievalStore:
         mode: SearchMode = SearchMode.HYBRID,
         limit: int = 10,
         dense: list[float] | None = None,
+        fusion: Fusion | None = None,
     ) -> list[Hit]:
+        """Filtered search; a hybrid query's branches are fused by ``fusion`` (default: the
+        query-type route of ``retrieval.fusion``)."""
         flt = scope_filter(tenant_id, customer_id, record_types, where)
+        fusion = fusion or route(text)
+        if mode == SearchMode.HYBRID and fusion.is_sparse_only:
+            mode = SearchMode.SPARSE
         if dense is None and mode != SearchMode.SPARSE:
             dense = self.embedder.embed_query(text)
         candidates = max(self.config.dense_candidates, self.config.sparse_candidates)
-        request = search_request(mode, flt, limit, dense, text, candidates)
+        request = search_request(mode, flt, limit, dense, text, candidates, fusion)
         points = self.backend.query(**request) if request is not None else []
         return [
             hit_of(p.payload or {}, float(p.score), payload_text(p.payload or {}))

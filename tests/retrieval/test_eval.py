@@ -4,7 +4,7 @@ import math
 
 from retrieval import demo
 from retrieval.demo_queries import build_queries
-from retrieval.evaluation import evaluate, score_ranking
+from retrieval.evaluation import MODES, evaluate, score_ranking
 from retrieval.record_types import RECORD_TYPES
 from retrieval.retriever import Retriever
 from retrieval.taxonomy import DISPUTE_REASONS
@@ -36,5 +36,6 @@ def test_default_demo_meets_the_brief() -> None:
 def test_evaluate_runs_on_small_store(store, small_data) -> None:
     queries = build_queries(small_data, n_customers=3)
     scores = evaluate(Retriever(store), queries)
-    assert [s.name for s in scores] == ["dense", "sparse", "hybrid", "hybrid+ids"]
+    assert [s.name for s in scores] == [name for name, *_ in MODES]
+    assert scores[-1].name == "routed+ids"  # the production path
     assert scores[-1].hit5 >= scores[0].hit5 and scores[-1].n == len(queries)
