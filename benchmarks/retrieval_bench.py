@@ -8,7 +8,9 @@ own embedded store under ``--dir`` (built once, reused on later runs).
 
 Reported per scale: query embedding alone; the filtered hybrid query (tenant + customer,
 embedding given); context assembly as the server runs it (embeds the query itself); and
-context assembly with the query embedding already cached (the retrieval part alone).
+context assembly with the query embedding already cached (the retrieval part alone); and
+upsert to visible (one new note written as the records API writes it, until a search finds
+it). Each round writes one note into the benchmark's own store.
 """
 
 from __future__ import annotations
@@ -26,14 +28,25 @@ from retrieval.bootstrap import write_demo  # noqa: E402
 from retrieval.config import RetrievalConfig  # noqa: E402
 from retrieval.context import ContextAssembler  # noqa: E402
 from retrieval.embedding import MiniLMEmbedder  # noqa: E402
+from retrieval.index import SearchMode  # noqa: E402
 from retrieval.ingest import ingest_path  # noqa: E402
 from retrieval.store import RetrievalStore  # noqa: E402
+from retrieval.writes import RecordWriter  # noqa: E402
 
 QUERIES = [
     "customer says goods arrived damaged", "promise to pay next week", "early payment discount",
     "short shipment credit note", "duplicate invoice", "remittance advice", "price agreement",
     "wrong VAT rate", "payment plan", "proof of delivery",
 ]  # fmt: skip
+
+
+STEPS = (
+    "query embedding",
+    "filtered hybrid query",
+    "context assembly (total)",
+    "context assembly (no embed)",
+    "upsert to visible",
+)
 
 
 def pct(values: list[float], p: float) -> float:
@@ -79,21 +92,22 @@ def build(folder: Path, scale: int) -> RetrievalStore:
     return store
 
 
-def run(scale: int, folder: Path, n: int, seed: int = 1) -> None:
-    t = time.perf_counter()
+def measure(scale: int, folder: Path, n: int, seed: int = 1) -> dict[str, list[float]]:
+    """Seconds per call of each measured step, n interleaved rounds at one scale."""
     store = build(folder / f"scale{scale}", scale)
-    print(f"scale {scale}: {store.total_points()} chunks (open {time.perf_counter() - t:.1f}s)")
     customers = [(p["tenant_id"], p["record_id"]) for t_ in ("acme-foods", "atlas-supply",
                  "kite-pharma") for p in store.scroll_payloads(t_, None, ["customer"])]  # fmt: skip
     rng = random.Random(seed)
     ctx = ContextAssembler(store)
+    writer = RecordWriter(store)
     embed = store.embedder.embed_query
     embed("warm up")
     ctx.assemble(*customers[0], QUERIES[0], 1500)
     embedder = store.embedder
     assert isinstance(embedder, BenchEmbedder)
-    emb, hyb, asm, asm_cached = [], [], [], []
-    for _ in range(n):
+    out: dict[str, list[float]] = {name: [] for name in STEPS}
+    out["chunks"] = [float(store.total_points())]
+    for i in range(n):
         tenant, customer = rng.choice(customers)
         q = rng.choice(QUERIES)
         embedder.memo = False
@@ -107,15 +121,39 @@ def run(scale: int, folder: Path, n: int, seed: int = 1) -> None:
         embedder.memo = True
         ctx.assemble(tenant, customer, q, 1500)
         t4 = time.perf_counter()
-        emb.append(t1 - t0)
-        hyb.append(t2 - t1)
-        asm.append(t3 - t2)
-        asm_cached.append(t4 - t3)
-    print("  " + report("query embedding", emb))
-    print("  " + report("filtered hybrid query", hyb))
-    print("  " + report("context assembly (total)", asm))
-    print("  " + report("context assembly (no embed)", asm_cached))
+        visible = _upsert_to_visible(store, writer, tenant, customer, f"bench-{seed}-{i}")
+        for name, value in zip(STEPS, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, visible), strict=True):
+            out[name].append(value)
     store.close()
+    return out
+
+
+def _upsert_to_visible(
+    store: RetrievalStore, writer: RecordWriter, tenant: str, customer: str, note_id: str
+) -> float:
+    """A new collection note written as the records API writes it, until a filtered keyword
+    search of the customer finds it (read-your-writes: the first search already should)."""
+    row = {
+        "record_type": "collection_note", "note_id": note_id, "customer_id": customer,
+        "note_date": "2026-11-30", "author": "bench",
+        "note": f"Customer called about remittance {note_id} and promised payment.",
+    }  # fmt: skip
+    t0 = time.perf_counter()
+    [result] = writer.write([row], tenant)
+    assert result.status == "ok", result
+    for _ in range(1000):
+        hits = store.search(tenant, note_id, customer, mode=SearchMode.SPARSE, limit=3)
+        if any(h.citation.record_id == note_id for h in hits):
+            return time.perf_counter() - t0
+    raise AssertionError(f"{note_id} not visible after 1000 searches")
+
+
+def run(scale: int, folder: Path, n: int, seed: int = 1) -> None:
+    t = time.perf_counter()
+    out = measure(scale, folder, n, seed)
+    print(f"scale {scale}: {int(out['chunks'][0])} chunks ({time.perf_counter() - t:.1f}s)")
+    for name in STEPS:
+        print("  " + report(name, out[name]))
 
 
 def main() -> None:
