@@ -4,6 +4,7 @@ also through a running server's records API with --url)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -73,15 +74,22 @@ def ingest(
         except RetrievalError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from exc
-    for err in report.errors:
-        typer.echo(f"bad row {err}", err=True)
     w = report.written
-    typer.echo(
+    _summary(
+        report.errors,
         f"{report.rows} rows from {len(report.files)} files in {report.seconds:.1f}s: "
         f"{w.inserted} inserted, {w.updated} updated, {w.unchanged} unchanged, "
-        f"{w.stale} stale, {len(report.errors)} bad, {report.suppressed} skipped (erased customers)"
+        f"{w.stale} stale, {len(report.errors)} bad, "
+        f"{report.suppressed} skipped (erased customers)",
     )
-    if report.errors:
+
+
+def _summary(errors: Sequence[object], line: str) -> None:
+    """Bad rows on stderr, the totals on stdout; exit 1 when a row was bad."""
+    for err in errors:
+        typer.echo(f"bad row {err}", err=True)
+    typer.echo(line)
+    if errors:
         raise typer.Exit(1)
 
 
@@ -91,16 +99,13 @@ def _ingest_remote(path: Path, url: str, api_key: str | None, batch_size: int) -
     except RetrievalError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
-    for err in report.errors:
-        typer.echo(f"bad row {err}", err=True)
     c = report.counts
-    typer.echo(
+    _summary(
+        report.errors,
         f"{report.num_rows} rows from {len(report.files)} files via {url}: {c['ok']} written, "
         f"{c['unchanged']} unchanged, {c['stale']} stale, {len(report.errors)} bad, "
-        f"{c['suppressed']} skipped (erased customers)"
+        f"{c['suppressed']} skipped (erased customers)",
     )
-    if report.errors:
-        raise typer.Exit(1)
 
 
 @app.command()
