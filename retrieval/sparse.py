@@ -54,8 +54,30 @@ def doc_vector(text: str) -> tuple[list[int], list[float]]:
     return indices, [counts[i] * (K1 + 1) / (counts[i] + norm) for i in indices]
 
 
+# Amounts as people type them: 1.234,50 (de), 1,234.50 (en), 1 234,50 (fr), 1234,50.
+_AMOUNT = re.compile(
+    r"(?<![\d.,])(\d{1,3}(?:([.,\s\u00a0\u202f])\d{3})(?:\2\d{3})*|\d+)([.,])(\d{1,2})(?![\d])"
+)
+
+
+def canonical_amounts(text: str) -> list[str]:
+    """The amounts of a query as the records write them (``1234.50``), for the ones written
+    with other separators; a thousands separator must differ from the decimal one."""
+    out = []
+    for m in _AMOUNT.finditer(text):
+        whole, sep, dec, cents = m.group(1), m.group(2), m.group(3), m.group(4)
+        if sep is not None and sep == dec:
+            continue  # 1.234.567 is not an amount with cents
+        amount = f"{''.join(c for c in whole if c.isdigit())}.{cents.ljust(2, '0')}"
+        if amount != m.group(0):
+            out.append(amount)
+    return out
+
+
 def query_vector(text: str) -> tuple[list[int], list[float]]:
-    indices = sorted({term_index(t) for t in tokenize(text)})
+    """Query terms, plus each amount in the records' own notation."""
+    terms = tokenize(" ".join([text, *canonical_amounts(text)]))
+    indices = sorted({term_index(t) for t in terms})
     return indices, [1.0] * len(indices)
 
 

@@ -11,6 +11,7 @@ from qdrant_client.hybrid.fusion import distribution_based_score_fusion, recipro
 from retrieval.fusion import NUMBERS, PROSE, Fusion, dbsf, fuse, names_numbers, route, rrf
 from retrieval.index import SearchMode
 from retrieval.retriever import RetrievalRequest, Retriever
+from retrieval.sparse import canonical_amounts, doc_vector, query_vector, term_index
 from retrieval.store import RetrievalStore
 
 
@@ -88,3 +89,23 @@ def test_a_numbers_query_goes_to_the_keyword_branch_without_an_embedding(
                            mode=SearchMode.HYBRID, exact_ids=False)  # fmt: skip
     hits = Retriever(store).retrieve(req)
     assert hits and hits[0].citation.record_id == invoice.record_id
+
+
+@pytest.mark.parametrize(
+    ("text", "amounts"),
+    [
+        ("34.744,06 Zahlung", ["34744.06"]),
+        ("EUR 16,385.07", ["16385.07"]),
+        ("16 385,07 reçu", ["16385.07"]),
+        ("5654,56", ["5654.56"]),
+        ("34744.06 EUR", []),  # already the records' notation
+        ("1.234.567 units", []),
+        ("payment 1,234", []),
+    ],
+)
+def test_amounts_are_searched_in_the_records_notation(text: str, amounts: list[str]) -> None:
+    assert canonical_amounts(text) == amounts
+    if amounts:
+        idx, _ = query_vector(text)
+        assert term_index(amounts[0]) in idx  # the records' own token for the amount
+        assert term_index(amounts[0]) in doc_vector(f"Payment of {amounts[0]} EUR")[0]
