@@ -107,6 +107,18 @@ class EmbeddingCache:
         with self._lock:
             self._items.clear()
 
+    def embed_query(self, embedder: Embedder, text: str) -> list[float]:
+        """A query vector, embedded once per distinct text while it stays in the cache (the
+        e-mail route's queries repeat: the type and the team's usual instructions)."""
+        key = hashlib.sha256(b"query\x1f" + text.encode()).digest()
+        with self._lock:
+            found = self._items.get(key)
+        if found is None:
+            found = embedder.embed_query(text)
+            with self._lock:
+                self._items[key] = found
+        return found
+
     def embed(self, embedder: Embedder, texts: list[str]) -> list[list[float]]:
         """Embed a list where many texts repeat: each distinct, uncached text is embedded once."""
         keys = [hashlib.sha256(t.encode()).digest() for t in texts]

@@ -124,7 +124,7 @@ class RetrievalStore:
     def delete_scope(self, tenant_id: str, customer_id: str) -> None:
         """Delete every point of one customer (the customer record carries customer_id too)."""
         self.backend.delete(scope_filter(tenant_id, customer_id))
-        self.embed_cache.clear()  # vectors derived from the erased text go too
+        self.embed_cache.clear()  # vectors derived from the erased text (or queries) go too
 
     # ---- exact reads --------------------------------------------------------------------
     def get_record(self, tenant_id: str, record_type: str, record_id: str) -> Record | None:
@@ -214,7 +214,7 @@ class RetrievalStore:
         if mode == SearchMode.HYBRID and fusion.is_sparse_only:
             mode = SearchMode.SPARSE
         if dense is None and mode != SearchMode.SPARSE:
-            dense = self.embedder.embed_query(text)
+            dense = self.embed_cache.embed_query(self.embedder, text)
         candidates = max(self.config.dense_candidates, self.config.sparse_candidates)
         request = search_request(mode, flt, limit, dense, text, candidates, fusion)
         points = self.backend.query(**request) if request is not None else []

@@ -17,3 +17,31 @@ def test_direct_query_path_matches_the_wrapper() -> None:
         assert math.isclose(sum(a * b for a, b in zip(direct, wrapped, strict=True)), 1.0,
                             abs_tol=1e-5)  # fmt: skip
         assert max(abs(a - b) for a, b in zip(direct, wrapped, strict=True)) < 1e-5
+
+
+class CountingEmbedder:
+    dim = 384
+
+    def __init__(self) -> None:
+        self.queries: list[str] = []
+
+    def embed_texts(self, texts: list[str]) -> list[list[float]]:
+        return [[1.0] + [0.0] * 383 for _ in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        self.queries.append(text)
+        return [1.0] + [0.0] * 383
+
+
+def test_query_vectors_are_cached_and_an_erasure_drops_them(store) -> None:
+    from retrieval.erasure import erase_customer
+
+    counting = CountingEmbedder()
+    store._embedder = counting
+    store.embed_cache.clear()
+    for _ in range(3):
+        store.search("acme-foods", "customer says goods arrived damaged", "C00001")
+    assert counting.queries == ["customer says goods arrived damaged"]
+    erase_customer(store, "acme-foods", "C00002")
+    store.search("acme-foods", "customer says goods arrived damaged", "C00001")
+    assert len(counting.queries) == 2
