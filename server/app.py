@@ -154,6 +154,8 @@ def create_app(
         engine=engine,
         retrieval=retrieval,
     )
+    state.admission.on_reject = state.metrics.requests_rejected.inc
+    state.metrics.price_per_hour.set(settings.price_per_hour)
     retrieval_ready = retrieval is not None or not settings.enable_retrieval
     if engine is not None:
         state.metrics.set_known_adapters(

@@ -109,6 +109,19 @@ class Metrics:
         self.erasures = Counter(
             "arserve_customer_erasures", "Verified customer erasures over HTTP.", registry=r
         )
+        self.requests_rejected = Counter(
+            "arserve_requests_rejected",
+            "Requests refused with 429 because the server was at capacity (batch items count).",
+            registry=r,
+        )
+        self.ready = Gauge(
+            "arserve_ready", "1 when the last /ready answer was 200, else 0.", registry=r
+        )
+        self.price_per_hour = Gauge(
+            "arserve_price_per_hour",
+            "This server's price per hour (ARSERVE_PRICE_PER_HOUR), for the cost rules.",
+            registry=r,
+        )
         self._known: set[str] = set()
 
     def update_engine(self, stats: dict[str, float]) -> None:

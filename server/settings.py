@@ -25,6 +25,9 @@ class Settings(BaseSettings):
         default=None, description="JSON file of API keys; None disables auth (local use only)."
     )
     max_body_bytes: int = 1_000_000
+    price_per_hour: float = Field(
+        default=0.0, ge=0, description="What this server costs per hour (exported for cost rules)."
+    )
     max_records_per_request: int = Field(
         default=1000, ge=1, le=100_000, description="Rows in one POST /v1/records (413 above)."
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -24,6 +25,7 @@ class Admission:
         self.max_running = max_running
         self.max_waiting = max_waiting
         self.num_in_flight = 0
+        self.on_reject: Callable[[int], None] = lambda num: None  # the app counts refusals
 
     @property
     def num_waiting(self) -> int:
@@ -32,6 +34,7 @@ class Admission:
     def check(self, num: int = 1) -> None:
         """Refuse unless `num` more requests fit: a batch is admitted whole or not at all."""
         if self.num_in_flight + num > self.max_running + self.max_waiting:
+            self.on_reject(num)
             raise OverloadedError(
                 f"server is at capacity ({self.num_in_flight} requests in flight, "
                 f"{num} asked for); retry later",

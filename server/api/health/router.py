@@ -33,6 +33,7 @@ async def ready(state: StateDep) -> ReadyResponse | JSONResponse:
     checks = await run_checks(state)
     blocking = down(checks)
     model = state.engine.model_name if state.engine is not None else None
+    state.metrics.ready.set(1 if not blocking and model is not None else 0)
     if not blocking and model is not None:
         return ReadyResponse(model=model, checks=checks)
     message = "not ready: " + "; ".join(f"{n}: {c.detail}" for n, c in blocking.items())
