@@ -33,6 +33,7 @@ from server.api.models.router import router as models_router
 from server.api.openapi import error_responses, install_openapi
 from server.api.records.router import router as records_router
 from server.api.records.service import RecordsService
+from server.api.request_log import RequestLog
 from server.api.services import Services
 from server.auth import KeyStore
 from server.engine.protocol import Engine
@@ -207,6 +208,7 @@ def create_app(
         # Added last, so it runs first: before the body limit and any parsing.
         app.add_middleware(AuthGate, state=state)
     app.add_middleware(HeaderLimit, max_header_bytes=settings.max_header_bytes)
+    app.add_middleware(RequestLog)  # outermost: a 431 or a 401 gets its id and line too
     # The probes' own routers (server/api/health) declare no errors; the middlewares' are these.
     app.include_router(health_router, responses=error_responses())
     for router in (

@@ -11,6 +11,7 @@ import typer
 from pydantic import ValidationError
 
 from server import cli_adapters, cli_data
+from server.logs import configure_logging
 from server.settings import Settings
 
 # Packages above the server (benchmarks) add their commands through this entry point group.
@@ -67,10 +68,8 @@ def serve(ctx: typer.Context) -> None:
             err=True,
         )
         raise typer.Exit(2)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    uvicorn.run(create_app(settings), **server_options(settings))
+    configure_logging(settings.log_format)
+    uvicorn.run(create_app(settings), **server_options(settings), log_config=None)
 
 
 @app.command()

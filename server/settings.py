@@ -25,6 +25,9 @@ class Settings(BaseSettings):
         default=None, description="JSON file of API keys; None disables auth (local use only)."
     )
     max_body_bytes: int = 1_000_000
+    log_format: Literal["json", "text"] = Field(
+        default="json", description="Server log lines: JSON objects (one a line) or text."
+    )
     price_per_hour: float = Field(
         default=0.0, ge=0, description="What this server costs per hour (exported for cost rules)."
     )

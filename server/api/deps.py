@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
+from server.api.request_log import note
 from server.api.services import Services
 from server.auth import LOCAL_PRINCIPAL, Principal
 from server.engine.protocol import Engine
@@ -34,12 +35,15 @@ def get_principal(
     request: Request, state: StateDep, authorization: Annotated[str | None, Header()] = None
 ) -> Principal:
     if state.keys is None:
-        return LOCAL_PRINCIPAL
-    # The app's AuthGate has authenticated the caller already, before the body was read.
-    principal = getattr(request.state, "principal", None)
-    if isinstance(principal, Principal):
-        return principal
-    return state.keys.authenticate(authorization)
+        principal: Principal = LOCAL_PRINCIPAL
+    else:
+        # The app's AuthGate has authenticated the caller already, before the body was read.
+        found = getattr(request.state, "principal", None)
+        principal = (
+            found if isinstance(found, Principal) else state.keys.authenticate(authorization)
+        )
+    note(tenant=principal.tenant_id, key_id=principal.key_id)
+    return principal
 
 
 def require_infer(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:

@@ -9,6 +9,8 @@ from collections.abc import AsyncGenerator, Awaitable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from server.api.common.routing import adapter_ref
+from server.api.request_log import note
 from server.engine.protocol import Engine, GenerationChunk, SamplingConfig, TokenLogprob
 from server.metrics import RequestTimer
 from server.state import AppState
@@ -69,6 +71,7 @@ class GenerationRun:
         self.request_id = request_id
         self.cache_salt = cache_salt(tenant_id)
         self.timer = RequestTimer(state.metrics, adapter or engine.model_name, endpoint)
+        note(adapter=adapter_ref(state, adapter) if adapter else engine.model_name)
         # Refuse before a response starts, so a full queue gets a real 429.
         state.admission.check()
 
