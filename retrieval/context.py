@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from opentelemetry import trace
+
 from retrieval.assembly import ContextRequest, build_context, fit_block
 from retrieval.block import ContextBlock
 from retrieval.facts import STRUCTURED_TYPES
@@ -15,6 +17,7 @@ from retrieval.retriever import RetrievalRequest, Retriever
 from retrieval.store import RetrievalStore
 from retrieval.tokens import TokenCounter, estimate_tokens
 
+_TRACER = trace.get_tracer("arserve.retrieval")
 PASSAGE_TYPES = ("contract_clause", "collection_note", "correspondence", "dispute", "credit_memo")
 
 
@@ -54,8 +57,9 @@ class ContextAssembler:
         """One read of the customer's records, then `build_context` over them."""
         check_id(tenant_id, "tenant id")
         request.check()
-        customer = self.store.require_customer(tenant_id, request.customer_id)
-        records = self.store.records(tenant_id, request.customer_id, STRUCTURED_TYPES)
+        with _TRACER.start_as_current_span("store.read_records"):
+            customer = self.store.require_customer(tenant_id, request.customer_id)
+            records = self.store.records(tenant_id, request.customer_id, STRUCTURED_TYPES)
 
         def find_passages(text: str) -> list[Hit]:
             req = RetrievalRequest(
@@ -63,9 +67,10 @@ class ContextAssembler:
             )
             return self.retriever.retrieve(req)
 
-        return build_context(
-            customer, records, request, find_passages, as_of or date.today(), self.count_tokens
-        )
+        with _TRACER.start_as_current_span("assembly"):
+            return build_context(
+                customer, records, request, find_passages, as_of or date.today(), self.count_tokens
+            )
 
     def facts_only(self, block: ContextBlock, max_tokens: int) -> ContextBlock:
         """The same customer facts without the retrieved passages: free text can carry

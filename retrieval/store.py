@@ -12,6 +12,7 @@ import threading
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from opentelemetry import trace
 from qdrant_client.http import models as qm
 
 from retrieval.backend import Backend, open_backend
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from llama_index.core.schema import BaseNode
 
 log = logging.getLogger(__name__)
+_TRACER = trace.get_tracer("arserve.retrieval")
 _SCROLL_PAGE = 1000
 
 
@@ -209,12 +211,27 @@ class RetrievalStore:
     ) -> list[Hit]:
         """Filtered search; a hybrid query's branches are fused by ``fusion`` (default: the
         query-type route of ``retrieval.fusion``)."""
+        with _TRACER.start_as_current_span("store.search") as span:
+            return self._search(
+                span, tenant_id, text, customer_id, record_types, where, mode, limit, dense, fusion
+            )
+
+    def _search(
+        self, span: Any, tenant_id: str, text: str, customer_id: str | None,
+        record_types: Sequence[str] | None, where: Mapping[str, Any] | None, mode: SearchMode,
+        limit: int, dense: list[float] | None, fusion: Fusion | None,
+    ) -> list[Hit]:  # fmt: skip
         flt = scope_filter(tenant_id, customer_id, record_types, where)
         fusion = fusion or route(text)
         if mode == SearchMode.HYBRID and fusion.is_sparse_only:
             mode = SearchMode.SPARSE
+        span.set_attribute("arserve.search_mode", str(mode))
+        span.set_attribute(
+            "arserve.fusion", f"{fusion.method} d{fusion.dense_weight}:s{fusion.sparse_weight}"
+        )
         if dense is None and mode != SearchMode.SPARSE:
-            dense = self.embed_cache.embed_query(self.embedder, text)
+            with _TRACER.start_as_current_span("embedding.query"):
+                dense = self.embed_cache.embed_query(self.embedder, text)
         candidates = max(self.config.dense_candidates, self.config.sparse_candidates)
         request = search_request(mode, flt, limit, dense, text, candidates, fusion)
         points = self.backend.query(**request) if request is not None else []

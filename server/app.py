@@ -41,6 +41,7 @@ from server.errors import AuthenticationError
 from server.settings import Settings
 from server.startup import start, start_retrieval
 from server.state import Admission, AppState
+from server.tracing import tracer
 
 if TYPE_CHECKING:
     from server.retrieval_runtime import RetrievalRuntime
@@ -71,11 +72,12 @@ class AuthGate:
         if scope["type"] != "http" or scope["path"] in OPEN_PATHS or keys is None:
             await self.app(scope, receive, send)
             return
-        try:
-            principal = keys.authenticate(Headers(scope=scope).get("authorization"))
-        except AuthenticationError as exc:
-            await auth_error_response(exc)(scope, receive, send)
-            return
+        with tracer().start_as_current_span("auth"):
+            try:
+                principal = keys.authenticate(Headers(scope=scope).get("authorization"))
+            except AuthenticationError as exc:
+                await auth_error_response(exc)(scope, receive, send)
+                return
         scope.setdefault("state", {})["principal"] = principal
         await self.app(scope, receive, send)
 

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from server import cli_adapters, cli_data
 from server.logs import configure_logging
 from server.settings import Settings
+from server.tracing import configure_tracing
 
 # Packages above the server (benchmarks) add their commands through this entry point group.
 COMMANDS_GROUP = "arserve.commands"
@@ -69,6 +70,7 @@ def serve(ctx: typer.Context) -> None:
         )
         raise typer.Exit(2)
     configure_logging(settings.log_format)
+    configure_tracing(settings.otlp_endpoint)
     uvicorn.run(create_app(settings), **server_options(settings), log_config=None)
 
 

@@ -25,6 +25,10 @@ class Settings(BaseSettings):
         default=None, description="JSON file of API keys; None disables auth (local use only)."
     )
     max_body_bytes: int = 1_000_000
+    otlp_endpoint: str | None = Field(
+        default=None,
+        description="OTLP/HTTP traces endpoint, e.g. http://127.0.0.1:4318/v1/traces; None: off.",
+    )
     log_format: Literal["json", "text"] = Field(
         default="json", description="Server log lines: JSON objects (one a line) or text."
     )

@@ -15,7 +15,10 @@ import uuid
 from contextvars import ContextVar
 from typing import Any
 
+from opentelemetry import trace
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from server.tracing import tracer
 
 log = logging.getLogger("arserve.request")
 HEADER = b"x-request-id"
@@ -58,20 +61,34 @@ class RequestLog:
                 message = {**message, "headers": [*headers, (HEADER, request_id.encode())]}
             await send(message)
 
-        try:
-            await self.app(scope, receive, send_with_id)
-        finally:
-            _fields.reset(token)
-            route = scope.get("route")
-            principal = scope.get("state", {}).get("principal")
-            line = {
-                "request_id": request_id,
-                "method": scope["method"],
-                "route": getattr(route, "path", None) or scope["path"],
-                "status": status,
-                "latency_ms": round((time.perf_counter() - start) * 1000, 1),
-                "tenant": getattr(principal, "tenant_id", None),
-                "key_id": getattr(principal, "key_id", None),
-                **{k: v for k, v in fields.items() if k != "request_id"},
-            }
-            log.info("request", extra={"fields": line})
+        with tracer().start_as_current_span(scope["method"], kind=trace.SpanKind.SERVER) as span:
+            span.set_attribute("arserve.request_id", request_id)
+            try:
+                await self.app(scope, receive, send_with_id)
+            finally:
+                _fields.reset(token)
+                line = _line(scope, request_id, status, start, fields)
+                span.update_name(f"{line['method']} {line['route']}")
+                span.set_attribute("http.route", line["route"])
+                span.set_attribute("http.response.status_code", status)
+                for key in ("tenant", "adapter"):
+                    if line.get(key):
+                        span.set_attribute(f"arserve.{key}", str(line[key]))
+                log.info("request", extra={"fields": line})
+
+
+def _line(
+    scope: Scope, request_id: str, status: int, start: float, fields: dict[str, Any]
+) -> dict[str, Any]:
+    route = scope.get("route")
+    principal = scope.get("state", {}).get("principal")
+    return {
+        "request_id": request_id,
+        "method": scope["method"],
+        "route": getattr(route, "path", None) or scope["path"],
+        "status": status,
+        "latency_ms": round((time.perf_counter() - start) * 1000, 1),
+        "tenant": getattr(principal, "tenant_id", None),
+        "key_id": getattr(principal, "key_id", None),
+        **{k: v for k, v in fields.items() if k != "request_id"},
+    }

@@ -29,6 +29,7 @@ from server.engine.protocol import Engine, SamplingConfig
 from server.errors import InvalidRequestError, UnprocessableError
 from server.retrieval_runtime import RetrievalRuntime
 from server.state import AppState
+from server.tracing import tracer
 
 ENDPOINT = "ar_emails"
 RETRY_TEMPERATURE = 0.7  # the retry must differ from the greedy first draft
@@ -129,12 +130,18 @@ class EmailService:
             seed=RETRY_SEED if resample else None,
         )
         template = self.adapter_facts(adapter).template
-        prompt = self._prompt(used, req, template)
-        draft, p, c = await self._generate(tenant_id, adapter, prompt, sampling)
-        check = check_draft(
-            draft, used.text, req.email_type, req.language, template, used.statement,
-            req.instructions,
-        )  # fmt: skip
+        with tracer().start_as_current_span("attempt") as span:
+            span.set_attribute("arserve.resample", resample)
+            with tracer().start_as_current_span("prompt") as prompt_span:
+                prompt = self._prompt(used, req, template)
+                prompt_span.set_attribute("arserve.prompt_tokens", len(prompt))
+            draft, p, c = await self._generate(tenant_id, adapter, prompt, sampling)
+            with tracer().start_as_current_span("grounding") as check_span:
+                check = check_draft(
+                    draft, used.text, req.email_type, req.language, template, used.statement,
+                    req.instructions,
+                )  # fmt: skip
+                check_span.set_attribute("arserve.problems", len(check.problems))
         return Attempt(check, p, c)
 
     def _count_grounding_failure(self, adapter: str, outcome: str) -> None:
@@ -147,7 +154,9 @@ class EmailService:
         adapter = settings.email_adapter_routes.get(req.email_type, settings.email_adapter)
         require_adapter(self.engine, adapter)
         self.require_language(adapter, req.language)
-        context = await asyncio.to_thread(self._context, tenant_id, req)
+        with tracer().start_as_current_span("retrieval.context") as span:
+            context = await asyncio.to_thread(self._context, tenant_id, req)
+            span.set_attribute("arserve.context_tokens", context.token_count)
         retrieval_s = time.perf_counter() - started
         self.state.metrics.retrieval_latency.labels(ENDPOINT).observe(retrieval_s)
         self.state.metrics.context_tokens.labels(ENDPOINT).observe(context.token_count)

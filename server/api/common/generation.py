@@ -14,6 +14,7 @@ from server.api.request_log import note
 from server.engine.protocol import Engine, GenerationChunk, SamplingConfig, TokenLogprob
 from server.metrics import RequestTimer
 from server.state import AppState
+from server.tracing import tracer
 
 T = TypeVar("T")
 
@@ -81,6 +82,10 @@ class GenerationRun:
         metrics.in_flight.set(admission.num_in_flight)
         metrics.waiting.set(admission.num_waiting)
         status = "error"
+        span = tracer().start_span("engine.generate")
+        span.set_attribute("arserve.adapter", adapter_ref(self.state, self.adapter) if self.adapter
+                           else self.engine.model_name)  # fmt: skip
+        span.set_attribute("gen_ai.request.max_tokens", self.sampling.max_tokens or 0)
         try:
             chunks = self.engine.generate(
                 self.request_id, self.prompt, self.sampling, self.adapter, self.cache_salt
@@ -104,6 +109,15 @@ class GenerationRun:
             metrics.in_flight.set(admission.num_in_flight)
             metrics.waiting.set(admission.num_waiting)
             self.timer.finish(status)
+            span.set_attribute("gen_ai.usage.input_tokens", self.timer.num_prompt_tokens)
+            span.set_attribute("gen_ai.usage.output_tokens", self.timer.num_output_tokens)
+            if self.timer.first_token_at is not None:  # queue and prefill before it, decode after
+                span.set_attribute(
+                    "arserve.ttft_ms",
+                    round((self.timer.first_token_at - self.timer.start) * 1000, 1),
+                )
+            span.set_attribute("arserve.outcome", status)
+            span.end()
 
     async def collect(self) -> GenerationResult:
         choices = {i: ChoiceResult(index=i) for i in range(self.sampling.n)}
