@@ -66,14 +66,18 @@ def ingest(
     if url:
         _ingest_remote(path, url, api_key, batch_size)
         return
-    from retrieval.ingest import ingest_path
+    from retrieval.ingest import count_rows, ingest_path
+    from server.progress import Progress
 
     with _open_store() as store:
+        bar = Progress(count_rows(path) if path.exists() else None, "ingest")
         try:
-            report = ingest_path(store, path, tenant)
+            report = ingest_path(store, path, tenant, progress=bar.to)
         except RetrievalError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from exc
+        finally:
+            bar.close()
     w = report.written
     _summary(
         report.errors,
@@ -94,11 +98,17 @@ def _summary(errors: Sequence[object], line: str) -> None:
 
 
 def _ingest_remote(path: Path, url: str, api_key: str | None, batch_size: int) -> None:
+    from retrieval.ingest import count_rows
+    from server.progress import Progress
+
+    bar = Progress(count_rows(path) if path.exists() else None, f"ingest via {url}")
     try:
-        report = _remote(url, api_key).ingest(path, batch_size)
+        report = _remote(url, api_key).ingest(path, batch_size, bar.to)
     except RetrievalError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
+    finally:
+        bar.close()
     c = report.counts
     _summary(
         report.errors,

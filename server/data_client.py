@@ -54,7 +54,7 @@ class DataClient:
         return dict(body)
 
     def ingest(
-        self, path: Path, batch_size: int, progress: Callable[[str], None] | None = None
+        self, path: Path, batch_size: int, progress: Callable[[int], None] | None = None
     ) -> RemoteReport:
         report = RemoteReport()
         for file in list_files(Path(path)):
@@ -67,7 +67,7 @@ class DataClient:
                     if res["status"] in ("invalid", "not_found"):
                         report.errors.append(f"{file}:{line}: {res.get('reason', res['status'])}")
                 if progress:
-                    progress(f"{file}: {report.num_rows} rows sent")
+                    progress(report.num_rows)
         return report
 
     def erase(self, customer_id: str) -> dict[str, Any]:
