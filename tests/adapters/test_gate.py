@@ -92,6 +92,16 @@ def test_committed_entries_pass_as_before() -> None:
         assert m.schema_version == 1 and check_gate(m).passed, ref
 
 
+def test_the_template_2_candidate_stays_below_its_gate() -> None:
+    """ar-email-drafter@7 (88 steps on the template-2 data) is registered with its evaluation
+    and refused: start-up and the live tests serve @6."""
+    m = Registry(REGISTRY).resolve("ar-email-drafter@7").manifest
+    reasons = " ".join(gate_reasons(m))
+    assert m.schema_version == 2 and m.languages == ["de", "en"]
+    for metric in ("attribution_rate", "required_elements_rate", "merge_field_rate"):
+        assert metric in reasons, metric
+
+
 def test_max_scores_and_the_stricter_duplicate() -> None:
     m = _manifest("ar-email-drafter", EMAIL_OK | {"mean_words": 180.0})
     m.max_scores = {"mean_words": 150.0}
