@@ -111,7 +111,7 @@ async def test_an_invoice_marked_paid_leaves_the_next_context(app: Any) -> None:
          "record": f"invoice:{target.invoice_id}@v{target.version + 1}"}
     ]  # fmt: skip
     after = await _context(client, keys.infer, "C00001")
-    assert target.invoice_id not in after.json()["text"]
+    assert f"[invoice:{target.invoice_id}@" not in after.json()["text"]  # no longer listed
     again = await client.post("/v1/records", json=[paid], headers=Keys.header(keys.data))
     assert again.json()["results"][0]["status"] == "unchanged"
     older = paid | {"version": target.version, "open_amount": "1.00"}
