@@ -30,7 +30,7 @@ model: install
 	$(ARSERVE) model prepare
 
 # The server loads the newest version of each registry adapter that passes its deployment gate
-# (ar-email-drafter@6, dispute-classifier@3). To serve a version below its gate anyway, name it:
+# (ar-email-drafter@6, dispute-classifier@4). To serve a version below its gate anyway, name it:
 # `make serve FORCE_ADAPTERS='["NAME@VERSION"]'`; the server logs the refusal it overrode.
 FORCE_ADAPTERS ?= []
 
