@@ -4,9 +4,9 @@ also through a running server's records API with --url)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
@@ -17,7 +17,9 @@ if TYPE_CHECKING:
     # Imported inside the commands: the store pulls in LlamaIndex, which `--help` does not need.
     from retrieval.store import RetrievalStore
     from server.data_client import DataClient
+    from server.progress import Progress
 
+T = TypeVar("T")
 app = typer.Typer(help="Load, inspect and erase AR data in the retrieval store.")
 
 
@@ -66,18 +68,12 @@ def ingest(
     if url:
         _ingest_remote(path, url, api_key, batch_size)
         return
-    from retrieval.ingest import count_rows, ingest_path
-    from server.progress import Progress
+    from retrieval.ingest import ingest_path
 
     with _open_store() as store:
-        bar = Progress(count_rows(path) if path.exists() else None, "ingest")
-        try:
-            report = ingest_path(store, path, tenant, progress=bar.to)
-        except RetrievalError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(2) from exc
-        finally:
-            bar.close()
+        report = _with_progress(
+            path, "ingest", lambda bar: ingest_path(store, path, tenant, progress=bar.to)
+        )
     w = report.written
     _summary(
         report.errors,
@@ -86,6 +82,21 @@ def ingest(
         f"{w.stale} stale, {len(report.errors)} bad, "
         f"{report.suppressed} skipped (erased customers)",
     )
+
+
+def _with_progress(path: Path, desc: str, run: Callable[[Progress], T]) -> T:
+    """run(bar) with a progress bar over path's rows; a retrieval error exits 2."""
+    from retrieval.ingest import count_rows
+    from server.progress import Progress
+
+    bar = Progress(count_rows(path) if path.exists() else None, desc)
+    try:
+        return run(bar)
+    except RetrievalError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    finally:
+        bar.close()
 
 
 def _summary(errors: Sequence[object], line: str) -> None:
@@ -98,17 +109,10 @@ def _summary(errors: Sequence[object], line: str) -> None:
 
 
 def _ingest_remote(path: Path, url: str, api_key: str | None, batch_size: int) -> None:
-    from retrieval.ingest import count_rows
-    from server.progress import Progress
-
-    bar = Progress(count_rows(path) if path.exists() else None, f"ingest via {url}")
-    try:
-        report = _remote(url, api_key).ingest(path, batch_size, bar.to)
-    except RetrievalError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from exc
-    finally:
-        bar.close()
+    client = _remote(url, api_key)
+    report = _with_progress(
+        path, f"ingest via {url}", lambda bar: client.ingest(path, batch_size, bar.to)
+    )
     c = report.counts
     _summary(
         report.errors,

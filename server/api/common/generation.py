@@ -72,7 +72,8 @@ class GenerationRun:
         self.request_id = request_id
         self.cache_salt = cache_salt(tenant_id)
         self.timer = RequestTimer(state.metrics, adapter or engine.model_name, endpoint)
-        note(adapter=adapter_ref(state, adapter) if adapter else engine.model_name)
+        self.adapter_ref = adapter_ref(state, adapter) if adapter else engine.model_name
+        note(adapter=self.adapter_ref)
         # Refuse before a response starts, so a full queue gets a real 429.
         state.admission.check()
 
@@ -83,8 +84,7 @@ class GenerationRun:
         metrics.waiting.set(admission.num_waiting)
         status = "error"
         span = tracer().start_span("engine.generate")
-        span.set_attribute("arserve.adapter", adapter_ref(self.state, self.adapter) if self.adapter
-                           else self.engine.model_name)  # fmt: skip
+        span.set_attribute("arserve.adapter", self.adapter_ref)
         span.set_attribute("gen_ai.request.max_tokens", self.sampling.max_tokens or 0)
         try:
             chunks = self.engine.generate(
