@@ -23,6 +23,7 @@ from typing import Any, BinaryIO
 
 from retrieval.config import RetrievalConfig
 from retrieval.errors import ConfigError, RetrievalError
+from retrieval.files import fsync_dir
 from retrieval.filters import check_id
 
 log = logging.getLogger(__name__)
@@ -64,7 +65,7 @@ def append_jsonl(path: Path, entry: dict[str, Any]) -> None:
         fh.flush()
         os.fsync(fh.fileno())
     if created:
-        _fsync_dir(path.parent)
+        fsync_dir(path.parent)
 
 
 def _complete_end(fh: BinaryIO, end: int) -> int:
@@ -99,14 +100,6 @@ def read_jsonl(path: Path, strict: bool) -> Iterator[dict[str, Any]]:
             yield entry
 
 
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _create_key(path: Path) -> None:
     """32 random bytes, mode 0600, published atomically: a racing process keeps the first."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -123,7 +116,7 @@ def _create_key(path: Path) -> None:
         pass
     finally:
         tmp.unlink()
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
     log.info("erasure key created at %s", path)
 
 
