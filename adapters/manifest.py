@@ -35,6 +35,14 @@ def sha256_files(paths: list[Path]) -> str:
     return digest.hexdigest()
 
 
+def base_model_identity(base_model: Path) -> tuple[str, str]:
+    """(id, sha256 of the weights) of an HF model folder."""
+    shards = sorted(base_model.glob("*.safetensors")) or sorted(base_model.glob("*.bin"))
+    if not shards:
+        raise FileNotFoundError(f"no weights in {base_model}")
+    return base_model.name, sha256_files(shards)
+
+
 class HeldOutSet(BaseModel):
     """The held-out file an evaluation ran on (`test_set` in the manifest)."""
 

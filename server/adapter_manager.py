@@ -52,10 +52,23 @@ class AdapterStatus:
     reason: str | None = None
     eval_summary: dict[str, float] | None = None
     load_seconds: float | None = None
+    sha256: str | None = None  # the weights' (registry adapters: the manifest's, verified)
 
     @property
     def ready(self) -> bool:
         return self.status is AdapterState.READY
+
+    @property
+    def ref(self) -> str:
+        """NAME@VERSION (the engine key of a second version already carries it)."""
+        registry_name = self.name.partition("@")[0]
+        return f"{registry_name}@{self.version}" if self.version else self.name
+
+
+def engine_key(name: str, version: str, primary: str | None) -> str:
+    """The engine's name for a registry version: NAME for the version served by name,
+    NAME@VERSION for any other loaded beside it (a canary, a tenant's pinned version)."""
+    return name if version == primary else f"{name}@{version}"
 
 
 class AdapterManager:
@@ -113,6 +126,7 @@ class AdapterManager:
         version: str | None = None,
         task: str | None = None,
         eval_summary: dict[str, float] | None = None,
+        sha256: str | None = None,
     ) -> AdapterStatus:
         name = spec.name
         previous = self.statuses.get(name)
@@ -133,7 +147,13 @@ class AdapterManager:
                 self._failed(name, exc.message)
             raise UnprocessableError(exc.message, param="adapter", code="load_failed") from exc
         status = AdapterStatus(
-            name, AdapterState.READY, spec.rank, version, task, eval_summary=eval_summary
+            name,
+            AdapterState.READY,
+            spec.rank,
+            version,
+            task,
+            eval_summary=eval_summary,
+            sha256=sha256,
         )
         status.load_seconds = round(time.perf_counter() - started, 4)
         self.statuses[name] = status
@@ -144,8 +164,19 @@ class AdapterManager:
         self.metrics.set_known_adapters({self.engine.model_name, *self.statuses})
         return status
 
-    async def load_ref(self, ref: str, force: bool = False) -> AdapterStatus:
-        """Load `NAME@VERSION` from the registry; a new version replaces the old in place."""
+    def resolve(self, ref: str) -> RegistryEntry:
+        """The verified registry entry of `NAME@VERSION` (NAME: its newest), as a 4xx error."""
+        return self._resolve(ref)
+
+    def primary_version(self, name: str) -> str | None:
+        status = self.statuses.get(name)
+        return status.version if status is not None and status.ready else None
+
+    async def load_ref(
+        self, ref: str, force: bool = False, key: str | None = None
+    ) -> AdapterStatus:
+        """Load `NAME@VERSION` from the registry under `key` (default NAME: the version served
+        by name); a new version replaces the one under the same key in place."""
         entry = self._resolve(ref)
         try:
             gate = check_gate(entry.manifest, force=force)
@@ -161,10 +192,17 @@ class AdapterManager:
                 "%s loaded past the deployment gate: %s", entry.ref, "; ".join(gate.reasons)
             )
         spec = AdapterSpec(
-            entry.name, entry.path, spec.rank, spec.alpha, spec.target_modules, spec.base_model
+            key or entry.name,
+            entry.path,
+            spec.rank,
+            spec.alpha,
+            spec.target_modules,
+            spec.base_model,
         )
         summary = dict(entry.manifest.evaluation.metrics)
-        return await self._register(spec, entry.version, entry.manifest.task, summary)
+        return await self._register(
+            spec, entry.version, entry.manifest.task, summary, entry.manifest.adapter_sha256
+        )
 
     async def unload(self, name: str) -> None:
         status = self.statuses.get(name)
@@ -176,9 +214,10 @@ class AdapterManager:
             self.metrics.adapter_events.labels("unload").inc()
         del self.statuses[name]
 
-    async def load_startup(self) -> None:
+    async def load_startup(self, pinned: dict[str, tuple[str, bool]] | None = None) -> None:
         """Adapters in `adapters_dir` (unmanaged; never one named like a registry adapter),
-        then the latest version of each registry entry."""
+        then per registry name the version the serving state pins (NAME -> (version, force)),
+        else its newest version past the gate."""
         settings = self.settings
         if settings.adapters_dir is not None:
             good, skipped = discover_adapters(
@@ -204,6 +243,14 @@ class AdapterManager:
         forced = {ref.partition("@")[0]: ref for ref in settings.force_adapters}
         for name, ref in forced.items():
             await self._load_logged(self.load_ref(ref, force=True), name)
+        for name, (version, force) in (pinned or {}).items():
+            if name in self.statuses:
+                continue
+            try:
+                await self.load_ref(f"{name}@{version}", force=force)
+            except ArserveError as exc:  # the newest version past its gate stands in
+                logger.warning("adapter %s: pinned version %s refused: %s", name, version, exc)
+                self.statuses.pop(name, None)
         if settings.load_registry:
             for name in self.registry.names():
                 if name not in self.statuses:

@@ -18,6 +18,8 @@ from server.api.adapters.router import router as adapters_router
 from server.api.adapters.service import AdapterAdmin
 from server.api.ar_emails.router import router as ar_emails_router
 from server.api.ar_emails.service import EmailService
+from server.api.audit.router import router as audit_router
+from server.api.audit.service import AuditService
 from server.api.chat.router import router as chat_router
 from server.api.chat.service import ChatService
 from server.api.completions.router import router as completions_router
@@ -34,7 +36,10 @@ from server.api.openapi import error_responses, install_openapi
 from server.api.records.router import router as records_router
 from server.api.records.service import RecordsService
 from server.api.request_log import RequestLog
+from server.api.rollouts.router import router as rollouts_router
+from server.api.rollouts.service import RolloutAdmin
 from server.api.services import Services
+from server.audit.log import AuditLog
 from server.auth import KeyStore
 from server.engine.protocol import Engine
 from server.errors import AuthenticationError
@@ -125,7 +130,7 @@ class HeaderLimit:
         await self.app(scope, receive, send)
 
 
-def build_services(state: AppState) -> Services:
+def build_services(state: AppState, audit: AuditLog | None = None) -> Services:
     """Each endpoint's service, built once; those that need the engine or the store are built
     the first time they are asked for once it is ready."""
     services = Services()
@@ -136,7 +141,9 @@ def build_services(state: AppState) -> Services:
         EmailService, lambda: EmailService(state, state.ready_engine(), state.ready_retrieval())
     )
     services.add(AdapterAdmin, lambda: AdapterAdmin(state))
+    services.add(RolloutAdmin, lambda: RolloutAdmin(state))
     services.add(RecordsService, lambda: RecordsService(state, state.ready_retrieval()))
+    services.add(AuditService, lambda: AuditService(audit))
     return services
 
 
@@ -195,7 +202,11 @@ def create_app(
         openapi_url="/openapi.json" if docs else None,
     )
     app.state.arserve = state
-    app.state.services = build_services(state)
+    # The one audit log of this app (None when off): the request log writes it, the audit
+    # route reads it. Opening it does no I/O (the first record creates its file).
+    audit = AuditLog.open(settings)
+    app.state.audit = audit
+    app.state.services = build_services(state, audit)
     install_error_handlers(app)
 
     async def handle_auth_error(_: Request, exc: Exception) -> JSONResponse:
@@ -210,7 +221,10 @@ def create_app(
         # Added last, so it runs first: before the body limit and any parsing.
         app.add_middleware(AuthGate, state=state)
     app.add_middleware(HeaderLimit, max_header_bytes=settings.max_header_bytes)
-    app.add_middleware(RequestLog)  # outermost: a 431 or a 401 gets its id and line too
+    # Outermost: a 431 or a 401 gets its id and line too.
+    app.add_middleware(
+        RequestLog, audit=audit, on_audit_error=state.metrics.audit_write_failures.inc
+    )
     # The probes' own routers (server/api/health) declare no errors; the middlewares' are these.
     app.include_router(health_router, responses=error_responses())
     for router in (
@@ -222,6 +236,8 @@ def create_app(
         ar_emails_router,
         disputes_router,
         records_router,
+        audit_router,
+        rollouts_router,
     ):
         app.include_router(router)
     install_openapi(app, OPEN_PATHS, probe_path="/ready")

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 from pydantic import ValidationError
 
-from server import cli_adapters, cli_data
+from server import cli_adapters, cli_audit, cli_data
 from server.logs import configure_logging
 from server.settings import Settings
 from server.tracing import configure_tracing
@@ -25,6 +25,7 @@ app.add_typer(model_app, name="model")
 app.add_typer(keys_app, name="keys")
 app.add_typer(cli_data.app, name="data")
 app.add_typer(cli_adapters.app, name="adapters")
+app.add_typer(cli_audit.app, name="audit")
 for command in entry_points(group=COMMANDS_GROUP):
     app.add_typer(command.load(), name=command.name)
 

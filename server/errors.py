@@ -36,6 +36,10 @@ class PayloadTooLargeError(ArserveError):
     """The body or the prompt is over its limit."""
 
 
+class ConflictError(ArserveError):
+    """The change conflicts with the current state (a second rollout on one route...)."""
+
+
 class UnprocessableError(ArserveError):
     """Well-formed but refused: a gate, a failed integrity check, an ungrounded draft."""
 

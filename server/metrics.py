@@ -122,6 +122,24 @@ class Metrics:
             "This server's price per hour (ARSERVE_PRICE_PER_HOUR), for the cost rules.",
             registry=r,
         )
+        self.version_requests = Counter(
+            "arserve_version_requests",
+            "Requests on a route under rollout, per adapter version and arm (live, candidate).",
+            ("adapter", "version", "arm", "result"),
+            registry=r,
+        )
+        self.shadow_runs = Counter(
+            "arserve_shadow_runs",
+            "Shadow runs of rollout candidates (queued, dropped when the queue was full, "
+            "done, failed).",
+            ("result",),
+            registry=r,
+        )
+        self.audit_write_failures = Counter(
+            "arserve_audit_write_failures",
+            "Audit records that could not be written (the response was not affected).",
+            registry=r,
+        )
         self._known: set[str] = set()
 
     def update_engine(self, stats: dict[str, float]) -> None:
@@ -129,6 +147,32 @@ class Metrics:
             self.kv_cache_usage.set(stats["kv_cache_usage"])
             self.engine_running.set(stats["num_running"])
             self.engine_waiting.set(stats["num_waiting"])
+
+    def adapter_summary(self, adapter: str) -> dict[str, float]:
+        """What this process served with one adapter (its engine name): requests by status,
+        drafts that failed grounding after the retry, and mean latency."""
+        out: dict[str, float] = {}
+        latency_sum = latency_count = 0.0
+        for family in (*self.requests.collect(), *self.e2e.collect()):
+            for sample in family.samples:
+                if sample.labels.get("adapter") != adapter:
+                    continue
+                if sample.name == "arserve_requests_total":
+                    key = f"requests_{sample.labels['status']}"
+                    out[key] = out.get(key, 0.0) + sample.value
+                elif sample.name == "arserve_request_latency_seconds_sum":
+                    latency_sum += sample.value
+                elif sample.name == "arserve_request_latency_seconds_count":
+                    latency_count += sample.value
+        for family in self.grounding_failures.collect():
+            for sample in family.samples:
+                labels = sample.labels
+                final = labels.get("adapter") == adapter and labels.get("outcome") == "final"
+                if final and sample.name.endswith("_total"):
+                    out["grounding_failures"] = sample.value
+        if latency_count:
+            out["mean_latency_s"] = round(latency_sum / latency_count, 4)
+        return out
 
     def set_known_adapters(self, names: set[str]) -> None:
         self._known = set(names)

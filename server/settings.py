@@ -7,7 +7,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, CliSettingsSource, SettingsConfigDict
 
 from server.engine.config import EngineOptions
@@ -129,6 +129,31 @@ class Settings(BaseSettings):
         default=30.0, gt=0, le=3600, description="Longest wait between retrieval open attempts."
     )
 
+    # --- rollouts ---
+    shadow_timeout_s: float = Field(
+        default=300.0, gt=0, description="A shadow run cut off after this is the candidate's error."
+    )
+    max_shadow_queue: int = Field(
+        default=16, ge=1, description="Shadow runs waiting beyond this are dropped."
+    )
+
+    # --- audit ---
+    enable_audit: bool = Field(
+        default=True, description="Append an audit record of every generation request."
+    )
+    audit_dir: Path | None = Field(
+        default=None,
+        description="Folder of the audit log (audit.jsonl) and its generated secret; "
+        "None: cache_dir/audit.",
+    )
+    audit_secret: SecretStr | None = Field(
+        default=None,
+        description="Key (32+ characters) of the audit records' keyed customer hashes, best "
+        "set as ARSERVE_AUDIT_SECRET (a flag shows in the process list); None: a random one, "
+        "created 0600 as `secret` next to the log on first use. Keep it: records under "
+        "another key cannot be matched to a customer.",
+    )
+
     # --- AR endpoints ---
     email_adapter: str = "ar-email-drafter"
     email_adapter_routes: dict[str, str] = Field(
@@ -156,6 +181,12 @@ class Settings(BaseSettings):
     def _retrieval_retry_bounds(self) -> Settings:
         if self.retrieval_retry_max_s < self.retrieval_retry_initial_s:
             raise ValueError("retrieval_retry_max_s must be at least retrieval_retry_initial_s")
+        return self
+
+    @model_validator(mode="after")
+    def _audit_secret_length(self) -> Settings:
+        if self.audit_secret is not None and len(self.audit_secret.get_secret_value()) < 32:
+            raise ValueError("audit_secret must be at least 32 characters")
         return self
 
     @classmethod
@@ -191,6 +222,10 @@ class Settings(BaseSettings):
     @property
     def resolved_qdrant_path(self) -> Path:
         return self.qdrant_path or self.cache_dir / "qdrant"
+
+    @property
+    def resolved_audit_dir(self) -> Path:
+        return self.audit_dir or self.cache_dir / "audit"
 
     @property
     def resolved_max_prompt_tokens(self) -> int:

@@ -7,12 +7,18 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from adapters.manifest import base_model_identity
 from adapters.registry import Registry
 from adapters.validation import BaseModelInfo
 from server.adapter_manager import AdapterManager
 from server.engine.config import apply_process_env, build_engine_config
+from server.engine.errors import ArserveError
 from server.engine.protocol import Engine
+from server.errors import ConfigError
 from server.model_prep import prepare_default_model
+from server.rollouts.controller import RolloutController
+from server.rollouts.shadow import ShadowRunner
+from server.rollouts.state import StateError, state_path
 from server.settings import Settings
 from server.state import AppState
 
@@ -38,15 +44,47 @@ def base_model_folder(model: Path | str) -> Path:
     return Path(snapshot_download(model, local_files_only=True))
 
 
+def build_rollouts(state: AppState, manager: AdapterManager) -> RolloutController:
+    metrics = state.metrics
+    shadow = ShadowRunner(
+        max_queue=state.settings.max_shadow_queue,
+        timeout_s=state.settings.shadow_timeout_s,
+        on_result=lambda result: metrics.shadow_runs.labels(result).inc(),
+    )
+    path = state_path(state.settings.registry_dir)
+    try:
+        return RolloutController(manager, path, metrics, shadow)
+    except StateError as exc:
+        raise ConfigError(str(exc)) from exc
+
+
+def _base_sha256(model: Path | str) -> str | None:
+    """The served base weights' sha256 (the audit names it); None when they are not on disk."""
+    try:
+        return base_model_identity(base_model_folder(model))[1]
+    except (OSError, ValueError) as exc:  # a hub id not in the cache, a folder without weights
+        logger.warning("base model weights not hashed: %s", exc)
+        return None
+
+
 async def attach_engine(state: AppState, engine: Engine, model: Path | str) -> None:
     """Load start-up adapters, then mark the server ready."""
     settings = state.settings
+    state.base_model_sha256 = await asyncio.to_thread(_base_sha256, model)
     if settings.enable_lora:
-        base = BaseModelInfo.from_folder(base_model_folder(model), aliases={engine.model_name})
+        folder = base_model_folder(model)
+        base = BaseModelInfo.from_folder(folder, aliases={engine.model_name})
         registry = Registry(settings.registry_dir)
         # Set first, so GET /v1/adapters shows the start-up adapters as they load.
-        state.adapter_manager = AdapterManager(engine, base, registry, settings, state.metrics)
-        await state.adapter_manager.load_startup()
+        manager = AdapterManager(engine, base, registry, settings, state.metrics)
+        state.adapter_manager = manager
+        rollouts = build_rollouts(state, manager)  # a broken state file stops start-up
+        await manager.load_startup(rollouts.pinned())
+        try:
+            await rollouts.reconcile()
+        except ArserveError as exc:  # a pinned version that no longer loads: logged, not fatal
+            logger.error("serving state not fully applied: %s", exc.message)
+        state.rollouts = rollouts
     state.metrics.set_known_adapters({engine.model_name, *(a.name for a in engine.list_adapters())})
     state.engine = engine
 

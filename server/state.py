@@ -11,6 +11,7 @@ from server.auth import KeyStore
 from server.engine.protocol import Engine
 from server.errors import NotReadyError, OverloadedError
 from server.metrics import Metrics
+from server.rollouts.controller import RolloutController
 from server.settings import Settings
 
 if TYPE_CHECKING:
@@ -57,6 +58,8 @@ class AppState:
     engine: Engine | None = None
     startup_error: str | None = None
     adapter_manager: AdapterManager | None = None  # None while LoRA is off or not started
+    rollouts: RolloutController | None = None  # routes and rollouts (with the manager)
+    base_model_sha256: str | None = None  # the served base's weights, hashed at start-up
     retrieval: RetrievalRuntime | None = None
     retrieval_error: str | None = None
     # each dependency's status at the last /ready, so a change is logged once

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# The suite's audit records go to a folder of its own, never the user's cache.
+os.environ.setdefault("ARSERVE_AUDIT_DIR", tempfile.mkdtemp(prefix="arserve-audit-"))
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("VLLM_LOGGING_LEVEL", "WARNING")
 

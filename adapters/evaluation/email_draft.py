@@ -32,6 +32,12 @@ class DraftCheck:
         return [n for n in self.instructions if n.status == "not_followed"]
 
     @property
+    def is_grounded(self) -> bool:
+        """Grounded as the response reports it: every fact in the records, on its record, and
+        none written outside a merge field."""
+        return self.check.grounded and not self.literal_facts
+
+    @property
     def problems(self) -> list[str]:
         """What makes the draft unfit to send as is (the server retries once on any)."""
         out = list(self.check.problems)

@@ -9,21 +9,13 @@ from pathlib import Path
 
 from adapters.data.build import DATA_ROOT
 from adapters.data.records import read_jsonl
-from adapters.manifest import WEIGHTS_FILE, Manifest, sha256_file, sha256_files
+from adapters.manifest import WEIGHTS_FILE, Manifest, base_model_identity, sha256_file, sha256_files
 from adapters.pii_check import require_clean
 from adapters.prompts import template_for, to_prompt
 from adapters.registry import Registry
 from adapters.tasks import check_task
 from adapters.training.config import TrainConfig
 from adapters.training.trainer import train
-
-
-def base_model_identity(base_model: Path) -> tuple[str, str]:
-    """(id, sha256 of the weights) of an HF model folder."""
-    shards = sorted(base_model.glob("*.safetensors")) or sorted(base_model.glob("*.bin"))
-    if not shards:
-        raise FileNotFoundError(f"no weights in {base_model}")
-    return base_model.name, sha256_files(shards)
 
 
 def _init_adapter(cfg: TrainConfig, registry: Registry) -> Path | None:

@@ -24,6 +24,7 @@ _STATUS: dict[type[Exception], tuple[int, str]] = {
     errors.PermissionDeniedError: (403, "permission_error"),
     retrieval_errors.NotFoundError: (404, "not_found_error"),
     engine_errors.AdapterNotLoadedError: (404, "not_found_error"),
+    errors.ConflictError: (409, "invalid_request_error"),
     errors.PayloadTooLargeError: (413, "invalid_request_error"),
     errors.UnprocessableError: (422, "invalid_request_error"),
     errors.OverloadedError: (429, "rate_limit_error"),

@@ -33,6 +33,7 @@ _DESCRIPTIONS = {
     401: "Missing or invalid API key (a server with a keys file)",
     403: "The API key lacks the scope this route needs",
     404: "Unknown model, adapter or record (another tenant's ids answer the same)",
+    409: "Conflicts with the serving state: a route's active rollout, an ended rollout",
     413: "Request body, prompt or text over its limit",
     422: "Well-formed but refused: a deployment gate, an integrity check, an ungrounded draft",
     429: "Too many requests in flight; retry after Retry-After",

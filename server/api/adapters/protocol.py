@@ -23,6 +23,12 @@ class AdapterStatusOut(BaseModel):
     reason: str | None = Field(default=None, description="why it failed to load")
     eval_summary: dict[str, float] | None = None
     load_seconds: float | None = None
+    sha256: str | None = Field(default=None, description="the weights' (registry adapters)")
+    live: dict[str, float] | None = Field(
+        default=None,
+        description="served by this process: requests_<status>, grounding_failures (drafts "
+        "still failing after the retry), mean_latency_s",
+    )
 
 
 class AdapterList(BaseModel):

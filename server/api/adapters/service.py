@@ -22,7 +22,11 @@ class AdapterAdmin:
 
     def statuses(self) -> list[dict[str, Any]]:
         """Every adapter found, loading, ready or failed (answers while the engine loads)."""
-        return [asdict(s) for s in self.state.adapters.values()]
+        metrics = self.state.metrics
+        return [
+            {**asdict(s), "live": metrics.adapter_summary(s.name) if s.ready else None}
+            for s in self.state.adapters.values()
+        ]
 
     async def load(self, ref: str, force: bool) -> dict[str, Any]:
         return asdict(await self._manager().load_ref(ref, force=force))

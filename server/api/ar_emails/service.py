@@ -6,28 +6,27 @@ import asyncio
 import time
 from dataclasses import dataclass
 
-from adapters.evaluation.email_draft import DraftCheck, check_draft
-from adapters.house_style import split_email
+from adapters.evaluation.email_draft import check_draft
 from adapters.language import base_language
 from adapters.manifest import DEFAULT_LANGUAGES
 from adapters.prompts import ar_email_drafter
 from adapters.registry import AdapterNotFoundError, IntegrityError
+from adapters.tasks import EMAIL_DRAFTER
 from retrieval.block import ContextBlock
 from server.api.ar_emails.context import email_context
+from server.api.ar_emails.drafted import Attempt, Drafted, email_response
 from server.api.ar_emails.protocol import (
     EmailRequest,
     EmailResponse,
-    EmailTimings,
-    EmailUsage,
-    Grounding,
-    InstructionNoteOut,
 )
 from server.api.common.generation import GenerationRun, new_request_id
-from server.api.common.protocol import CitationRef
-from server.api.common.routing import adapter_ref, require_adapter
+from server.api.common.routing import adapter_ref, choose, require_adapter
+from server.audit.context import audit_note
 from server.engine.protocol import Engine, SamplingConfig
-from server.errors import InvalidRequestError, UnprocessableError
+from server.errors import InvalidRequestError
 from server.retrieval_runtime import RetrievalRuntime
+from server.rollouts.controller import Choice
+from server.rollouts.scores import CANDIDATE, Outcome, error_outcome
 from server.state import AppState
 from server.tracing import tracer
 
@@ -53,13 +52,6 @@ class AdapterFacts:
     template: str
 
 
-@dataclass
-class Attempt:
-    check: DraftCheck
-    num_prompt_tokens: int
-    num_completion_tokens: int
-
-
 class EmailService:
     def __init__(self, state: AppState, engine: Engine, retrieval: RetrievalRuntime) -> None:
         self.state = state
@@ -76,7 +68,7 @@ class EmailService:
         manager = self.state.adapter_manager
         if status is None or not status.version or manager is None:
             return unknown
-        ref = f"{adapter}@{status.version}"
+        ref = status.ref
         if ref not in self._facts:
             try:
                 manifest = manager.registry.resolve(ref).manifest
@@ -151,9 +143,11 @@ class EmailService:
     async def draft(self, tenant_id: str, req: EmailRequest) -> EmailResponse:
         settings = self.state.settings
         started = time.perf_counter()
-        adapter = settings.email_adapter_routes.get(req.email_type, settings.email_adapter)
-        require_adapter(self.engine, adapter)
-        self.require_language(adapter, req.language)
+        default = settings.email_adapter_routes.get(req.email_type, settings.email_adapter)
+        choice = choose(self.state, tenant_id, EMAIL_DRAFTER, default, req.customer_id)
+        require_adapter(self.engine, choice.key)
+        self.require_language(choice.key, req.language)
+        audit_note(customer_id=req.customer_id, arm=choice.arm, rollout_id=choice.rollout_id)
         with tracer().start_as_current_span("retrieval.context") as span:
             context = await asyncio.to_thread(self._context, tenant_id, req)
             span.set_attribute("arserve.context_tokens", context.token_count)
@@ -161,7 +155,51 @@ class EmailService:
         self.state.metrics.retrieval_latency.labels(ENDPOINT).observe(retrieval_s)
         self.state.metrics.context_tokens.labels(ENDPOINT).observe(context.token_count)
 
+        rollouts = self.state.rollouts
         gen_started = time.perf_counter()
+        try:
+            drafted = await self._write(tenant_id, choice.key, context, req)
+        except Exception as exc:
+            if rollouts is not None:
+                await rollouts.observe(choice, error_outcome(exc))
+            raise
+        audit_note(**drafted.audit_fields())
+        if rollouts is not None:
+            await rollouts.observe(choice, drafted.outcome)
+            self._shadow(tenant_id, choice, context, req)
+        timings = (retrieval_s, time.perf_counter() - gen_started, started)
+        return email_response(self.state, drafted, req, choice.key, timings)
+
+    def _shadow(
+        self, tenant_id: str, choice: Choice, context: ContextBlock, req: EmailRequest
+    ) -> None:
+        """The rollout's candidate drafts the same request in the background: scored by the
+        same checks, never returned."""
+        rollouts, key = self.state.rollouts, choice.shadow_key
+        if rollouts is None or key is None or choice.rollout_id is None:
+            return
+        if base_language(req.language) not in self.languages(key):
+            return  # not a request the candidate could answer
+        rollout_id = choice.rollout_id
+
+        async def run() -> None:
+            try:
+                drafted = await self._write(tenant_id, key, context, req)
+            except Exception as exc:
+                await rollouts.record(rollout_id, CANDIDATE, key, Outcome(is_error=True))
+                raise exc
+            await rollouts.record(rollout_id, CANDIDATE, key, drafted.outcome)
+
+        async def timed_out() -> None:
+            await rollouts.record(rollout_id, CANDIDATE, key, Outcome(is_error=True))
+
+        rollouts.shadow.submit(run, on_timeout=timed_out)
+
+    async def _write(
+        self, tenant_id: str, adapter: str, context: ContextBlock, req: EmailRequest
+    ) -> Drafted:
+        """The draft and its retry, checked; nothing raised for what the checks found."""
+        settings = self.state.settings
         used, dropped = context, []
         attempts = [await self._attempt(tenant_id, adapter, context, req, resample=False)]
         if attempts[0].check.problems:
@@ -179,57 +217,4 @@ class EmailService:
             )
             if attempts[-1].check.problems:
                 self._count_grounding_failure(adapter, "final")
-        final = attempts[-1].check
-        check = final.check
-        num_prompt = sum(a.num_prompt_tokens for a in attempts)
-        num_completion = sum(a.num_completion_tokens for a in attempts)
-        generation_s = time.perf_counter() - gen_started
-        if not check.language_ok:
-            # never a draft in another language than asked, whatever the grounding policy
-            raise UnprocessableError(
-                f"the adapter did not draft in the requested language '{req.language}' "
-                f"(detected: {check.language}) after {len(attempts)} attempts",
-                code="wrong_language",
-            )
-        if final.problems and settings.grounding_policy == "refuse":
-            raise UnprocessableError(
-                "the draft does not match the customer's records: " + ", ".join(final.problems),
-                code="ungrounded_draft",
-            )
-        subject, body = split_email(final.text, req.language)
-        return EmailResponse(
-            id=new_request_id("email"),
-            object="ar.email",
-            subject=subject,
-            body=body,
-            email_type=req.email_type,
-            citations=[CitationRef.model_validate(c.as_dict()) for c in used.citations],
-            grounding=Grounding(
-                grounded=check.grounded and not final.literal_facts,
-                checked_facts=check.checked_facts,
-                unsupported_facts=check.unsupported,
-                misattributed_facts=check.misattributed,
-                disputed_dunned=check.disputed_dunned,
-                type_issues=check.type_issues,
-                language=check.language,
-                language_ok=check.language_ok,
-                unknown_fields=final.unknown_fields,
-                literal_facts=final.literal_facts,
-                instructions=[InstructionNoteOut(**n.to_dict()) for n in final.instructions],
-                attempts=len(attempts),
-                missing_elements=check.missing_elements,
-                dropped_citations=[CitationRef.model_validate(c.as_dict()) for c in dropped],
-            ),
-            adapter=adapter_ref(self.state, adapter),
-            usage=EmailUsage(
-                prompt_tokens=num_prompt,
-                completion_tokens=num_completion,
-                total_tokens=num_prompt + num_completion,
-                context_tokens=used.token_count,
-            ),
-            timings_ms=EmailTimings(
-                retrieval=round(retrieval_s * 1000, 1),
-                generation=round(generation_s * 1000, 1),
-                total=round((time.perf_counter() - started) * 1000, 1),
-            ),
-        )
+        return Drafted(attempts, used, dropped)

@@ -13,6 +13,7 @@ from server.api.common.logprobs import chat_logprobs
 from server.api.common.responses import completion_body, usage
 from server.api.common.sampling import build_sampling, resolve_adapter, resolve_max_tokens
 from server.api.common.sse import prime
+from server.audit.context import audit_note
 from server.engine.protocol import Engine
 from server.state import AppState
 
@@ -56,12 +57,13 @@ class ChatService:
         self.state.metrics.retrieval_latency.labels(ENDPOINT).observe(time.perf_counter() - started)
         self.state.metrics.context_tokens.labels(ENDPOINT).observe(block.token_count)
         message = {"role": "system", "content": f"{RAG_PREAMBLE}\n{block.text}"}
+        audit_note(customer_id=rag.customer_id, citations=[c.id for c in block.citations])
         return message, [c.as_dict() for c in block.citations]
 
     async def _prepare(
         self, tenant_id: str, req: ChatCompletionRequest
     ) -> tuple[GenerationRun, Citations | None]:
-        adapter = resolve_adapter(req.model, self.engine)
+        adapter = resolve_adapter(req.model, self.engine, self.state.rollouts, tenant_id, req.user)
         messages = [
             {"role": "system" if m.role == "developer" else m.role, "content": m.text()}
             for m in req.messages

@@ -11,12 +11,17 @@ from typing import TypeVar
 
 from server.api.common.routing import adapter_ref
 from server.api.request_log import note
+from server.audit.context import Attempt, begin_attempt
 from server.engine.protocol import Engine, GenerationChunk, SamplingConfig, TokenLogprob
 from server.metrics import RequestTimer
 from server.state import AppState
 from server.tracing import tracer
 
 T = TypeVar("T")
+
+# Endpoints whose later generations are retries of the earlier ones (the response returns
+# the last attempt's text); on the others every generation is returned (a dispute batch).
+RETRY_ENDPOINTS = frozenset({"ar_emails"})
 
 
 def new_request_id(prefix: str) -> str:
@@ -70,6 +75,7 @@ class GenerationRun:
         self.sampling = sampling
         self.adapter = adapter
         self.request_id = request_id
+        self.endpoint = endpoint
         self.cache_salt = cache_salt(tenant_id)
         self.timer = RequestTimer(state.metrics, adapter or engine.model_name, endpoint)
         self.adapter_ref = adapter_ref(state, adapter) if adapter else engine.model_name
@@ -83,6 +89,7 @@ class GenerationRun:
         metrics.in_flight.set(admission.num_in_flight)
         metrics.waiting.set(admission.num_waiting)
         status = "error"
+        audit = begin_attempt(self._audit_attempt(), self.endpoint in RETRY_ENDPOINTS)
         span = tracer().start_span("engine.generate")
         span.set_attribute("arserve.adapter", self.adapter_ref)
         span.set_attribute("gen_ai.request.max_tokens", self.sampling.max_tokens or 0)
@@ -94,6 +101,7 @@ class GenerationRun:
                 async for chunk in chunks:
                     self.timer.num_prompt_tokens = chunk.num_prompt_tokens
                     self.timer.on_tokens(sum(d.num_new_tokens for d in chunk.deltas))
+                    audit.on_chunk(chunk)
                     yield chunk
             finally:
                 # Closing this stream closes the engine's at once (which aborts the request),
@@ -105,6 +113,7 @@ class GenerationRun:
             status = "cancelled"
             raise
         finally:
+            audit.outcome = status
             admission.leave()
             metrics.in_flight.set(admission.num_in_flight)
             metrics.waiting.set(admission.num_waiting)
@@ -118,6 +127,16 @@ class GenerationRun:
                 )
             span.set_attribute("arserve.outcome", status)
             span.end()
+
+    def _audit_attempt(self) -> Attempt:
+        """This generation's audit attempt: the adapter and base model with their hashes."""
+        status = self.state.adapters.get(self.adapter) if self.adapter else None
+        return Attempt(
+            adapter=self.adapter_ref if self.adapter else None,
+            adapter_sha256=status.sha256 if status else None,
+            base_model=self.engine.model_name,
+            base_model_sha256=self.state.base_model_sha256,
+        )
 
     async def collect(self) -> GenerationResult:
         choices = {i: ChoiceResult(index=i) for i in range(self.sampling.n)}

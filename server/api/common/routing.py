@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from server.engine.protocol import Engine
 from server.errors import NotReadyError
+from server.rollouts.controller import Choice
 from server.state import AppState
 
 
@@ -16,6 +17,13 @@ def require_adapter(engine: Engine, name: str) -> None:
         )
 
 
+def choose(state: AppState, tenant: str, task: str, default: str, customer: str | None) -> Choice:
+    """The adapter (and rollout arm) for a domain request of this tenant."""
+    if state.rollouts is None:  # LoRA off: the settings' adapter, as configured
+        return Choice(default)
+    return state.rollouts.choose(tenant, task, default, customer)
+
+
 def adapter_ref(state: AppState, name: str) -> str:
     status = state.adapters.get(name)
-    return f"{name}@{status.version}" if status and status.version else name
+    return status.ref if status else name

@@ -10,15 +10,21 @@ from jsonschema import SchemaError, validators
 from server.api.common.protocol import SamplingFields
 from server.engine.protocol import Engine, SamplingConfig, StructuredOutput
 from server.errors import InvalidRequestError, NotFoundError, PayloadTooLargeError
+from server.rollouts.controller import RolloutController
 from server.settings import Settings
 
 MAX_STOP_SEQUENCES = 4
 
 
-def resolve_adapter(model: str, engine: Engine) -> str | None:
-    """`model` names the base model (None) or a loaded adapter."""
+def resolve_adapter(
+    model: str, engine: Engine, rollouts: RolloutController | None, tenant: str, user: str | None
+) -> str | None:
+    """`model` names the base model (None) or an adapter this tenant may use: NAME follows
+    the tenant's route (and its canary, by `user`), NAME@VERSION a loaded version."""
     if model == engine.model_name:
         return None
+    if rollouts is not None:
+        return rollouts.choose_model(tenant, model, user).key
     if any(a.name == model for a in engine.list_adapters()):
         return model
     raise NotFoundError(f"model '{model}' does not exist", param="model", code="model_not_found")

@@ -65,7 +65,7 @@ class CompletionService:
             raise InvalidRequestError("suffix is not supported", param="suffix")
         if req.echo and req.logprobs is not None:
             raise InvalidRequestError("echo with logprobs is not supported", param="echo")
-        adapter = resolve_adapter(req.model, self.engine)
+        adapter = resolve_adapter(req.model, self.engine, self.state.rollouts, tenant_id, req.user)
         prompts = _prompts(req.prompt)
         if len(prompts) > MAX_PROMPTS:
             raise InvalidRequestError(f"at most {MAX_PROMPTS} prompts per request", param="prompt")

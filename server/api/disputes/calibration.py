@@ -40,11 +40,10 @@ def _load(folder: Path, ref: str) -> Calibration | None:
 
 
 class CalibrationCache:
-    """One calibration per (adapter folder, version, file stamp)."""
+    """Per loaded adapter, one calibration per (adapter folder, version, file stamp)."""
 
     def __init__(self) -> None:
-        self._key: _Key | None = None
-        self._value: Calibration | None = None
+        self._cached: dict[str, tuple[_Key, Calibration | None]] = {}
 
     def get(self, engine: Engine, name: str) -> Calibration | None:
         info = next((a for a in engine.list_adapters() if a.name == name), None)
@@ -52,7 +51,8 @@ class CalibrationCache:
             return None
         folder = Path(info.path)
         key = (info.path, info.version, _stamp(folder))
-        if key != self._key:
-            self._value = _load(folder, f"{name}@{info.version}")
-            self._key = key
-        return self._value
+        cached = self._cached.get(name)
+        if cached is None or cached[0] != key:
+            ref = f"{name.partition('@')[0]}@{info.version}"
+            cached = self._cached[name] = (key, _load(folder, ref))
+        return cached[1]

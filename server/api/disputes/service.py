@@ -17,12 +17,15 @@ from retrieval.citations import Citation
 from retrieval.errors import NotFoundError
 from retrieval.records import Record
 from server.api.common.generation import GenerationRun, new_request_id, run_together
-from server.api.common.routing import adapter_ref, require_adapter
+from server.api.common.routing import adapter_ref, choose, require_adapter
 from server.api.disputes.calibration import CalibrationCache
 from server.api.disputes.protocol import ClassifyRequest, DisputeItem
+from server.audit.context import audit_note
 from server.engine.errors import EngineError
 from server.engine.protocol import Engine, SamplingConfig, StructuredOutput, TokenLogprob
 from server.errors import ConfigError, InvalidRequestError, PayloadTooLargeError
+from server.rollouts.controller import Choice
+from server.rollouts.scores import CANDIDATE, Outcome, error_outcome
 from server.state import AppState
 
 ENDPOINT = "disputes"
@@ -46,9 +49,9 @@ def label_distribution(step: TokenLogprob, firsts: dict[str, int]) -> dict[str, 
         raise EngineError(str(exc), code="non_finite_output") from exc
 
 
-def _cite(record: Record) -> dict[str, object]:
+def _cite(record: Record) -> Citation:
     updated = record.updated_at.isoformat() if record.updated_at else None
-    return Citation(record.record_type, record.record_id, record.version, updated).as_dict()
+    return Citation(record.record_type, record.record_id, record.version, updated)
 
 
 class DisputeService:
@@ -79,7 +82,7 @@ class DisputeService:
                     code="text_too_long",
                 )
 
-    def _citations(self, tenant_id: str, item: DisputeItem) -> list[dict[str, object]]:
+    def _citations(self, tenant_id: str, item: DisputeItem) -> list[Citation]:
         if not item.customer_id and not item.invoice_id:
             return []
         # The store may open after the engine: read it per request (503 with the reason).
@@ -99,6 +102,9 @@ class DisputeService:
         self, tenant_id: str, item: DisputeItem, adapter: str, cal: Calibration | None
     ) -> dict[str, Any]:
         citations = await asyncio.to_thread(self._citations, tenant_id, item)
+        if item.customer_id:
+            audit_note(customer_id=item.customer_id)
+        audit_note(citations=[c.id for c in citations])
         messages = template_for(DISPUTE_CLASSIFIER).messages(item.text)
         prompt = self.engine.tokenize(self.engine.render_chat(messages))
         sampling = SamplingConfig(
@@ -130,19 +136,69 @@ class DisputeService:
                 for lab, p in ranked[1 : 1 + NUM_ALTERNATIVES]
             ],
             "probabilities": {lab: round(p, 6) for lab, p in ranked},
-            "citations": citations,
+            "citations": [c.as_dict() for c in citations],
             "adapter": adapter_ref(self.state, adapter),
         }
 
     async def classify(self, tenant_id: str, req: ClassifyRequest) -> dict[str, Any]:
         items = req.as_items()
         self._check(items)
-        adapter = self.state.settings.dispute_adapter
-        require_adapter(self.engine, adapter)
+        default = self.state.settings.dispute_adapter
+        # Per item: a canary splits by customer, so one batch can hold both arms.
+        choices = [choose(self.state, tenant_id, DISPUTE_CLASSIFIER, default, i.customer_id)
+                   for i in items]  # fmt: skip
+        for key in dict.fromkeys(c.key for c in choices):
+            require_adapter(self.engine, key)
+        arms = {c.arm for c in choices}
+        rollout_id = next((c.rollout_id for c in choices if c.rollout_id), None)
+        audit_note(arm=arms.pop() if len(arms) == 1 else "mixed", rollout_id=rollout_id)
         # All items are admitted or none, and one failing item stops the others: a
         # half-admitted batch would keep the engine busy for a 429 or a 404.
         self.state.admission.check(len(items))
-        cal = self.calibrations.get(self.engine, adapter)
         # Concurrently, so the engine batches the items.
-        results = await run_together([self._classify(tenant_id, i, adapter, cal) for i in items])
-        return {"object": "list", "data": list(results)}
+        jobs = [self._scored(tenant_id, i, c) for i, c in zip(items, choices, strict=True)]
+        return {"object": "list", "data": list(await run_together(jobs))}
+
+    async def _scored(self, tenant_id: str, item: DisputeItem, choice: Choice) -> dict[str, Any]:
+        """One item on its chosen version, scored when its route is under rollout."""
+        rollouts = self.state.rollouts
+        cal = self.calibrations.get(self.engine, choice.key)
+        try:
+            result = await self._classify(tenant_id, item, choice.key, cal)
+        except Exception as exc:
+            if rollouts is not None:
+                await rollouts.observe(choice, error_outcome(exc))
+            raise
+        if rollouts is not None:
+            await rollouts.observe(choice, Outcome())
+            if choice.shadow_key is not None:
+                shadow = choice.shadow_key
+                rollout_id = choice.rollout_id
+                assert rollout_id is not None
+
+                async def timed_out() -> None:
+                    await rollouts.record(rollout_id, CANDIDATE, shadow, Outcome(is_error=True))
+
+                rollouts.shadow.submit(
+                    lambda: self._shadow(tenant_id, item, choice, shadow, result),
+                    on_timeout=timed_out,
+                )
+        return result
+
+    async def _shadow(
+        self, tenant_id: str, item: DisputeItem, choice: Choice, key: str, live: dict[str, Any]
+    ) -> None:
+        """The candidate on the same item, in the background: scored, never returned."""
+        rollouts = self.state.rollouts
+        assert rollouts is not None and choice.rollout_id is not None
+        try:
+            result = await self._classify(
+                tenant_id, item, key, self.calibrations.get(self.engine, key)
+            )
+        except Exception as exc:
+            await rollouts.record(
+                choice.rollout_id, CANDIDATE, key, error_outcome(exc) or Outcome(is_error=True)
+            )
+            raise
+        outcome = Outcome(agrees=result["label"] == live["label"])
+        await rollouts.record(choice.rollout_id, CANDIDATE, key, outcome)

@@ -33,6 +33,16 @@ def test_every_route_declares_its_response() -> None:
         ("get", "/v1/adapters"): "AdapterList",
         ("post", "/v1/adapters"): "AdapterStatusOut",
         ("delete", "/v1/adapters/{name}"): "AdapterDeleted",
+        ("get", "/v1/audit"): "AuditList",
+        ("get", "/v1/routes"): "RoutingTable",
+        ("put", "/v1/routes"): "RoutingTable",
+        ("delete", "/v1/routes/{task}/{tenant}"): "RoutingTable",
+        ("put", "/v1/adapters/{name}/tenants"): "RoutingTable",
+        ("get", "/v1/rollouts"): "RolloutList",
+        ("post", "/v1/rollouts"): "RolloutOut",
+        ("get", "/v1/rollouts/{rollout_id}"): "RolloutOut",
+        ("post", "/v1/rollouts/{rollout_id}/promote"): "RolloutOut",
+        ("post", "/v1/rollouts/{rollout_id}/rollback"): "RolloutOut",
         ("post", "/v1/ar/emails"): "EmailResponse",
         ("post", "/v1/disputes/classify"): "ClassifyResponse",
         ("post", "/v1/records"): "RecordsResponse",
@@ -113,11 +123,31 @@ DECLARED_ERRORS = {
     ("post", "/v1/records"): EVERY | KEYED | {"400", "503"},
     ("delete", "/v1/customers/{customer_id}"): EVERY | KEYED | {"400", "404", "503"},
     ("get", "/v1/customers/{customer_id}/context"): EVERY | KEYED | {"400", "404", "503"},
+    ("get", "/v1/audit"): EVERY | KEYED | {"400", "503"},
+    ("get", "/v1/routes"): EVERY | KEYED | {"503"},
+    ("get", "/v1/rollouts"): EVERY | KEYED | {"503"},
+    ("get", "/v1/rollouts/{rollout_id}"): EVERY | KEYED | {"404", "503"},
+    **{
+        change: EVERY | KEYED | {"400", "404", "409", "422", "503"}
+        for change in (
+            ("put", "/v1/routes"),
+            ("delete", "/v1/routes/{task}/{tenant}"),
+            ("put", "/v1/adapters/{name}/tenants"),
+            ("post", "/v1/rollouts"),
+            ("post", "/v1/rollouts/{rollout_id}/promote"),
+            ("post", "/v1/rollouts/{rollout_id}/rollback"),
+        )
+    },
 }
 TEMPLATES = {
     "/v1/adapters/x": "/v1/adapters/{name}",
     "/v1/customers/C1": "/v1/customers/{customer_id}",
     "/v1/customers/C1/context": "/v1/customers/{customer_id}/context",
+    "/v1/routes/x/y": "/v1/routes/{task}/{tenant}",
+    "/v1/adapters/x/tenants": "/v1/adapters/{name}/tenants",
+    "/v1/rollouts/x": "/v1/rollouts/{rollout_id}",
+    "/v1/rollouts/x/promote": "/v1/rollouts/{rollout_id}/promote",
+    "/v1/rollouts/x/rollback": "/v1/rollouts/{rollout_id}/rollback",
 }
 ERROR_REF = {"$ref": "#/components/schemas/ErrorResponse"}
 
@@ -156,7 +186,11 @@ def test_fastapis_validation_422_is_gone() -> None:
     }
     # Only where the server refuses a well-formed request: a gate, an ungrounded draft or one
     # in another language than asked.
-    assert with_422 == {("post", "/v1/adapters"), ("post", "/v1/ar/emails")}
+    assert with_422 == {
+        ("post", "/v1/adapters"),
+        ("post", "/v1/ar/emails"),
+        *((m, p) for (m, p), s in DECLARED_ERRORS.items() if "409" in s),  # a gate
+    }
 
 
 def test_the_error_model_is_the_error_body() -> None:
@@ -232,6 +266,11 @@ async def test_what_the_server_answers_is_declared(tmp_path: Path) -> None:
         ("post", "/v1/records", infer, b"[]", 403),
         ("delete", "/v1/customers/C1", infer, None, 403),
         ("get", "/v1/customers/C1/context?email_type=final_notice", infer, None, 503),
+        # the serving state is the admin's; LoRA is off in this app
+        ("get", "/v1/rollouts", infer, None, 403),
+        ("put", "/v1/routes", infer, {"task": "x", "adapter": "y"}, 403),
+        ("post", "/v1/rollouts/x/rollback", infer, {}, 403),
+        ("get", "/v1/audit", infer, None, 403),
         ("get", "/health", {"X-Big": "x" * 5000}, None, 431),
         ("get", "/ready", {"X-Big": "x" * 5000}, None, 431),
         ("get", "/metrics", {"X-Big": "x" * 5000}, None, 431),

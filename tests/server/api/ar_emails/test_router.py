@@ -105,7 +105,7 @@ def test_the_serving_adapters_manifest_declares_its_languages() -> None:
     state = app.state.arserve
     manifest = SimpleNamespace(languages=["en", "de"], prompt_template_version="ar-email-drafter/2")
     state.adapter_manager = SimpleNamespace(
-        statuses={"ar-email-drafter": SimpleNamespace(version="7")},
+        statuses={"ar-email-drafter": SimpleNamespace(version="7", ref="ar-email-drafter@7")},
         registry=SimpleNamespace(resolve=lambda ref: SimpleNamespace(manifest=manifest)),
     )
     service = _service(app, engine)

@@ -1,0 +1,1 @@
+"""Routes, tenant access and rollouts (admin scope)."""

@@ -1,0 +1,1 @@
+"""Per-tenant routes, canary and shadow rollouts, and the desired serving state."""
