@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -23,7 +22,7 @@ from server.readiness import wait_ready
 from server.retrieval_runtime import RetrievalRuntime, open_retrieval, retrieval_config
 from server.settings import Settings
 from server.state import AppState
-from tests.helpers import READY_TIMEOUT_S, edit_config, make_registry_entry
+from tests.helpers import READY_TIMEOUT_S, edit_config, free_port, make_registry_entry
 
 BAD_ADAPTERS = {
     "bad-base": "trained for base model",
@@ -71,12 +70,6 @@ class LiveServer:
 def text_of(body: dict) -> str:
     """The first choice's message of a chat completion."""
     return str(body["choices"][0]["message"]["content"])
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _adapters_dir(root: Path, good: dict[str, Path]) -> Path:
@@ -165,7 +158,7 @@ def live_server(
     # adapter mix-up from bf16 rounding (bf16 accuracy is checked against PEFT elsewhere).
     settings = Settings(
         dtype="float32",
-        port=_free_port(),
+        port=free_port(),
         keys_file=keys_file,
         adapters_dir=_adapters_dir(root, test_adapters),
         registry_dir=_registry(root, test_adapters),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -15,6 +14,7 @@ import uvicorn
 from server.app import create_app
 from server.cli import server_options
 from server.settings import Settings
+from tests.helpers import free_port
 from tests.server.fake_engine import FakeEngine
 
 
@@ -27,15 +27,9 @@ class _Lines(logging.Handler):
         self.lines.append(record.getMessage())
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def served() -> Iterator[tuple[str, _Lines]]:
-    settings = Settings(port=_free_port(), max_header_bytes=16_384, enable_retrieval=False)
+    settings = Settings(port=free_port(), max_header_bytes=16_384, enable_retrieval=False)
     server = uvicorn.Server(
         uvicorn.Config(create_app(settings, FakeEngine()), **server_options(settings))
     )

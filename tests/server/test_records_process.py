@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -25,15 +24,10 @@ from retrieval.store import RetrievalStore
 from server.auth import create_key
 from server.cli_data import app as data_cli
 from server.readiness import wait_ready
+from tests.helpers import free_port
 
 TENANT = "t-proc"
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class Server:
@@ -45,7 +39,7 @@ class Server:
         self.url = ""
 
     def start(self) -> None:
-        port = _port()
+        port = free_port()
         self.url = f"http://127.0.0.1:{port}"
         args = [str(self.folder), str(port), str(self.keys_file), str(self.cache)]
         self.proc = subprocess.Popen(

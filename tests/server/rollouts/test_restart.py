@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -21,7 +20,7 @@ from adapters.tasks import DISPUTE_CLASSIFIER
 from server.auth import create_key
 from server.readiness import wait_ready
 from server.settings import Settings
-from tests.helpers import READY_TIMEOUT_S, make_registry_entry
+from tests.helpers import READY_TIMEOUT_S, free_port, make_registry_entry
 
 pytestmark = pytest.mark.engine
 
@@ -29,12 +28,6 @@ ROOT = Path(__file__).resolve().parents[3]
 OWNER, OTHER = "restart-owner", "restart-other"
 ADAPTER = "owner-disputes"
 CUSTOMERS = [f"RS-C{i:02d}" for i in range(24)]
-
-
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class Process:
@@ -74,7 +67,7 @@ class Process:
         self.url = ""
 
     def start(self) -> None:
-        port = _port()
+        port = free_port()
         self.url = f"http://127.0.0.1:{port}"
         self.env["ARSERVE_PORT"] = str(port)
         self.proc = subprocess.Popen([sys.executable, "-m", "server.cli", "serve"], cwd=ROOT,

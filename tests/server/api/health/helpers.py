@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import socket
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
@@ -21,12 +20,6 @@ from server.state import AppState
 from tests.server.fake_engine import FakeEngine
 
 FAST_RETRY: dict[str, Any] = {"retrieval_retry_initial_s": 0.05, "retrieval_retry_max_s": 0.2}
-
-
-def closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @asynccontextmanager

@@ -24,7 +24,8 @@ from server.adapter_manager import AdapterManager
 from server.engine.errors import EngineUnavailableError
 from server.retrieval_runtime import RetrievalRuntime
 from server.settings import Settings
-from tests.server.api.health.helpers import FAST_RETRY, closed_port, qdrant_stub, running, until
+from tests.helpers import free_port
+from tests.server.api.health.helpers import FAST_RETRY, qdrant_stub, running, until
 from tests.server.fake_engine import ClassifierEngine, FakeEngine
 
 
@@ -35,7 +36,7 @@ def anyio_backend() -> str:
 
 @pytest.mark.anyio
 async def test_qdrant_down_at_start_is_not_ready_and_ar_routes_answer_503() -> None:
-    url = f"http://127.0.0.1:{closed_port()}"
+    url = f"http://127.0.0.1:{free_port()}"
     settings = Settings(
         enable_lora=False, qdrant_url=url, qdrant_api_key="key-never-shown", **FAST_RETRY
     )
@@ -140,7 +141,7 @@ async def test_a_failed_route_adapter_blocks_and_any_other_is_counted(
 async def test_a_qdrant_server_that_dies_turns_ready_503_and_back_by_itself(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    port = closed_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     store = RetrievalStore.open(RetrievalConfig(in_memory=True))
     store.backend.close()
