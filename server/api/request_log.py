@@ -156,6 +156,7 @@ def audit_entry(line: dict[str, Any], draft: AuditDraft) -> AuditEntry:
         outcome=last.outcome,
         adapter=last.adapter,
         adapter_sha256=last.adapter_sha256,
+        adapters={a.adapter: a.adapter_sha256 for a in draft.attempts if a.adapter},
         base_model=last.base_model,
         base_model_sha256=last.base_model_sha256,
         customer_ids=list(draft.customer_ids),

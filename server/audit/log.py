@@ -93,8 +93,8 @@ class AuditQuery:
         if self.request_id is not None and record.get("request_id") != self.request_id:
             return False
         if self.adapter is not None:
-            ref = record.get("adapter") or ""
-            if ref != self.adapter and ref.split("@", 1)[0] != self.adapter:
+            refs = {record.get("adapter") or "", *(record.get("adapters") or {})}
+            if not any(self.adapter in (ref, ref.split("@", 1)[0]) for ref in refs):
                 return False
         return True
 

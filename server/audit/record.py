@@ -96,6 +96,9 @@ class AuditEntry:
     outcome: str | None = None  # the last attempt's: ok, error or cancelled
     adapter: str | None = None  # NAME@VERSION; None: the base model alone
     adapter_sha256: str | None = None
+    # Every adapter the request ran, with its weights' sha256: a batch split by a canary
+    # runs both versions, and `adapter` names only the last.
+    adapters: dict[str, str | None] = field(default_factory=dict)
     base_model: str | None = None
     base_model_sha256: str | None = None
     customer_ids: list[str] = field(default_factory=list)

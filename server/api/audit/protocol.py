@@ -29,6 +29,9 @@ class AuditRecordOut(BaseModel):
     outcome: str | None = Field(description="the last generation's: ok, error or cancelled")
     adapter: str | None = Field(description="NAME@VERSION; null: the base model alone")
     adapter_sha256: str | None
+    adapters: dict[str, str | None] = Field(
+        default_factory=dict, description="every adapter the request ran -> its sha256"
+    )
     base_model: str | None
     base_model_sha256: str | None
     customer_refs: list[str] = Field(

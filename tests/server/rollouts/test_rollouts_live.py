@@ -146,6 +146,11 @@ def test_a_canary_splits_distinct_customers_and_keeps_each_on_one_arm(
     arms = _arms(server, customers)
     assert arms == _arms(server, customers)  # the same customer, the same version
     assert set(arms) == {live, candidate}
+    with server.client(server.admin_key) as admin:
+        # A batch split across the arms: its audit record names both versions and their weights.
+        [record] = admin.get("/v1/audit", params={"adapter": candidate, "limit": 1}).json()["data"]
+        assert record["arm"] == "mixed" and set(record["adapters"]) == {live, candidate}
+        assert all(len(sha or "") == 64 for sha in record["adapters"].values()), record
     share = arms.count(candidate) / len(arms)
     assert 0.3 < share < 0.7, share
     with server.client(server.admin_key) as admin:

@@ -76,6 +76,7 @@ async def test_a_chat_completion_writes_one_record(
         "outcome": "ok",
         "adapter": "adapter-a@3",
         "adapter_sha256": "a" * 64,
+        "adapters": {"adapter-a@3": "a" * 64},
         "base_model": "fake-base",
         "base_model_sha256": "b" * 64,
         "customer_refs": [],
@@ -171,6 +172,7 @@ async def test_a_dispute_batch_is_one_record_with_one_attempt_per_item(tmp_path:
     labels = [d["label"] for d in r.json()["data"]]
     assert record["endpoint"] == "/v1/disputes/classify" and record["attempts"] == 2
     assert record["adapter"] == DISPUTE_CLASSIFIER and record["outcome"] == "ok"
+    assert list(record["adapters"]) == [DISPUTE_CLASSIFIER]
     assert record["output_sha256"] == sha("\x1e".join(labels))  # every item's label
     assert record["completion_tokens"] == 2
 
