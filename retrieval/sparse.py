@@ -11,6 +11,8 @@ import re
 from collections import Counter
 from hashlib import blake2b
 
+from retrieval.glossary import EXPANSION_WEIGHT, expansions
+
 K1 = 1.2
 B = 0.75
 AVG_DOC_LEN = 40.0
@@ -75,10 +77,13 @@ def canonical_amounts(text: str) -> list[str]:
 
 
 def query_vector(text: str) -> tuple[list[int], list[float]]:
-    """Query terms, plus each amount in the records' own notation."""
-    terms = tokenize(" ".join([text, *canonical_amounts(text)]))
-    indices = sorted({term_index(t) for t in terms})
-    return indices, [1.0] * len(indices)
+    """Query terms, plus each amount in the records' own notation, plus (at a lower weight)
+    the record words of the AR concepts the query names (retrieval.glossary)."""
+    weights = {term_index(t): 1.0 for t in tokenize(" ".join([text, *canonical_amounts(text)]))}
+    for term in tokenize(" ".join(expansions(text))):
+        weights.setdefault(term_index(term), EXPANSION_WEIGHT)
+    indices = sorted(weights)
+    return indices, [weights[i] for i in indices]
 
 
 def sparse_doc_fn(texts: list[str]) -> tuple[list[list[int]], list[list[float]]]:
