@@ -20,6 +20,7 @@ import os
 import random
 import statistics
 import time
+import uuid
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -98,6 +99,7 @@ def measure(scale: int, folder: Path, n: int, seed: int = 1) -> dict[str, list[f
     embed("warm up")
     ctx.assemble(*customers[0], QUERIES[0], 1500)
     out: dict[str, list[float]] = {name: [] for name in STEPS}
+    run = uuid.uuid4().hex[:8]  # the store is reused by later runs: each writes new notes
     out["chunks"] = [float(store.total_points())]
     for i in range(n):
         tenant, customer = rng.choice(customers)
@@ -112,7 +114,7 @@ def measure(scale: int, folder: Path, n: int, seed: int = 1) -> dict[str, list[f
         t3 = time.perf_counter()
         ctx.assemble(tenant, customer, q, 1500)  # the same query again: its vector is cached
         t4 = time.perf_counter()
-        visible = _upsert_to_visible(store, writer, tenant, customer, f"bench-{seed}-{i}")
+        visible = _upsert_to_visible(store, writer, tenant, customer, f"bench-{run}-{i}")
         for name, value in zip(STEPS, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, visible), strict=True):
             out[name].append(value)
     store.close()

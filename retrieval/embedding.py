@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
@@ -85,15 +86,45 @@ def _direct_path(model: Any) -> Callable[[str], list[float]] | None:
     except (TypeError, ValueError, AttributeError):
         return None
 
+    encoder = _frozen(bert, tokenizer)
+
     def embed(text: str) -> list[float]:
         with torch.inference_mode():
             batch = tokenizer([text], return_tensors="pt", truncation=True, max_length=max_len)
-            tokens = bert(**batch).last_hidden_state
+            tokens = encoder(batch)
             mask = batch["attention_mask"].unsqueeze(-1).to(tokens.dtype)
             vec = (tokens * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
             return list(torch.nn.functional.normalize(vec, dim=-1)[0].tolist())
 
     return embed
+
+
+def _frozen(bert: Any, tokenizer: Any) -> Callable[[Any], Any]:
+    """BERT traced and frozen with TorchScript: a short query's forward pass is mostly
+    per-operator overhead, which a frozen graph cuts by about a fifth on 2 cores (the same
+    vector: the test compares it with the wrapper's). The eager model where tracing fails."""
+    import torch
+
+    def eager(batch: Any) -> Any:
+        return bert(**batch).last_hidden_state
+
+    names = ("input_ids", "attention_mask", "token_type_ids")
+    sample = tokenizer(["a sample query to trace"], return_tensors="pt")
+    if any(n not in sample for n in names):
+        return eager
+    try:
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # tracer notes on shape checks the graph fixes
+            graph = torch.jit.trace(bert, tuple(sample[n] for n in names), strict=False)
+            graph = torch.jit.freeze(graph.eval())
+    except Exception:  # noqa: BLE001 - an optimisation only: any failure keeps the eager model
+        return eager
+
+    def traced(batch: Any) -> Any:
+        out = graph(*(batch[n] for n in names))
+        return out["last_hidden_state"] if isinstance(out, dict) else out[0]
+
+    return traced
 
 
 class EmbeddingCache:

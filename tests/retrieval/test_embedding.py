@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from retrieval.embedding import MiniLMEmbedder
+from retrieval.embedding import MiniLMEmbedder, _frozen
 
 
 def test_direct_query_path_matches_the_wrapper() -> None:
@@ -17,6 +17,8 @@ def test_direct_query_path_matches_the_wrapper() -> None:
         assert math.isclose(sum(a * b for a, b in zip(direct, wrapped, strict=True)), 1.0,
                             abs_tol=1e-5)  # fmt: skip
         assert max(abs(a - b) for a, b in zip(direct, wrapped, strict=True)) < 1e-5
+    st = model._model._model
+    assert _frozen(st[0].auto_model, st.tokenizer).__name__ == "traced"  # not the eager fallback
 
 
 class CountingEmbedder:
