@@ -31,11 +31,11 @@ REPORTS = HERE / "reports"
 
 
 def ir(folder: Path) -> dict[str, list[Scores]]:
-    # a store of its own: the latency rounds write notes into theirs
-    store = build(folder / "ir", 1)
+    own = folder / "ir"  # a store of its own: the latency rounds write notes into theirs
+    store = build(own, 1)
     try:
         sets = {
-            "generated": json.loads((folder / "ir" / "data" / "eval_queries.json").read_text()),
+            "generated": json.loads((own / "data" / "eval_queries.json").read_text()),
             "clerk (hand-written)": json.loads(CLERK_QUERIES.read_text()),
         }
         retriever = Retriever(store)

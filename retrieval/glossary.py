@@ -21,7 +21,7 @@ CONCEPTS: dict[str, tuple[str, str]] = {
         "promise promised",
         "promise promised promises promising commit committed commitment commits ptp pledge "
         "pledged zusage zugesagt versprochen versprechen zahlungszusage zahlungsversprechen "
-        "promesse promis promise engagement engage engagé",
+        "promesse promis engagement engage engagé",
     ),
     "payment": (
         "payment pay paid",
@@ -105,7 +105,7 @@ CONCEPTS: dict[str, tuple[str, str]] = {
     "contract": (
         "contract terms",
         "contract contracts contractual agreement clause terms vertrag vertraglich "
-        "vereinbarung vereinbart klausel contrat contractuel accord clause",
+        "vereinbarung vereinbart klausel contrat contractuel accord",
     ),
     "allowance": (
         "allowance promotion",
@@ -118,7 +118,7 @@ CONCEPTS: dict[str, tuple[str, str]] = {
     ),
     "tax": (
         "tax vat",
-        "tax taxes vat mwst ust steuer mehrwertsteuer umsatzsteuer tva taxe taxes",
+        "tax taxes vat mwst ust steuer mehrwertsteuer umsatzsteuer tva taxe",
     ),
     "balance": (
         "balance outstanding",
