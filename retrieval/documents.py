@@ -109,6 +109,9 @@ class CollectionNote(Record):
     def related_invoice_ids(self) -> list[str]:
         return list(self.invoice_ids)
 
+    def facts(self) -> list[str]:
+        return ["promise"] if self.promise_to_pay_date else []
+
     def dense_text(self) -> str:
         nxt = f" Next action: {self.next_action}." if self.next_action else ""
         return f"{self.note}{nxt}"

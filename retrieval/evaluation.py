@@ -13,7 +13,8 @@ from retrieval.retriever import RetrievalRequest, Retriever
 
 K = 10
 _PLAIN, _DBSF = Fusion(), Fusion("dbsf")
-#: (name, mode, fusion (None: the query-type route), exact ids first)
+#: (name, mode, fusion (None: the query-type route), structured matches first: ids named,
+#: then the hits whose fields answer a concept the query names)
 MODES: list[tuple[str, SearchMode, Fusion | None, bool]] = [
     ("dense", SearchMode.DENSE, None, False),
     ("sparse", SearchMode.SPARSE, None, False),
@@ -21,8 +22,8 @@ MODES: list[tuple[str, SearchMode, Fusion | None, bool]] = [
     ("hybrid-rrf-w1:3", SearchMode.HYBRID, Fusion(sparse_weight=3.0), False),
     ("hybrid-dbsf", SearchMode.HYBRID, _DBSF, False),
     ("hybrid-routed", SearchMode.HYBRID, None, False),
-    ("hybrid-rrf+ids", SearchMode.HYBRID, _PLAIN, True),
-    ("routed+ids", SearchMode.HYBRID, None, True),
+    ("hybrid-rrf+struct", SearchMode.HYBRID, _PLAIN, True),
+    ("routed+struct", SearchMode.HYBRID, None, True),
 ]
 
 
@@ -37,12 +38,12 @@ class Scores:
 
     def row(self) -> str:
         return (
-            f"| {self.name:<16} | {self.n:>4} | {self.hit1:.3f} | {self.hit5:.3f} | "
+            f"| {self.name:<17} | {self.n:>4} | {self.hit1:.3f} | {self.hit5:.3f} | "
             f"{self.mrr:.3f} | {self.ndcg10:.3f} |"
         )
 
 
-HEADER = "| mode             |    n | hit@1 | hit@5 |   MRR | nDCG@10 |\n|---|---|---|---|---|---|"
+HEADER = "| mode              |    n | hit@1 | hit@5 |   MRR | nDCG@10 |\n|---|---|---|---|---|---|"
 
 
 def score_ranking(ranked: Sequence[str], relevant: set[str]) -> tuple[float, float, float, float]:
@@ -68,7 +69,7 @@ def evaluate(
         sc = Scores(name)
         for q, vec in zip(queries, vectors, strict=True):
             req = RetrievalRequest(q["tenant_id"], q["query"], q["customer_id"], mode=mode,
-                                   limit=K, exact_ids=exact, fusion=fusion)  # fmt: skip
+                                   limit=K, structured=exact, fusion=fusion)  # fmt: skip
             hits = retriever.retrieve(req, dense=vec)
             ranked = [f"{h.citation.record_type}:{h.citation.record_id}" for h in hits]
             h1, h5, rr, nd = score_ranking(ranked, set(q["relevant"]))

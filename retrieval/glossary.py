@@ -160,6 +160,16 @@ def _build() -> dict[str, tuple[str, ...]]:
 
 #: a typed word -> the record words of every concept it names
 EXPANSIONS = _build()
+#: a typed word -> the concepts it names
+NAMES: dict[str, frozenset[str]] = {}
+for _concept, (_, _names) in CONCEPTS.items():
+    for _name in _names.split():
+        NAMES[_name] = NAMES.get(_name, frozenset()) | {_concept}
+
+
+def concepts(text: str) -> set[str]:
+    """The concepts a query names."""
+    return {c for w in _WORD.findall(text) for c in NAMES.get(w.lower(), ())}
 
 
 def expansions(text: str) -> list[str]:

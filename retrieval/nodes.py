@@ -38,6 +38,7 @@ def record_nodes(record: Record) -> tuple[list[TextNode], list[str | None]]:
         "content_hash": content_hash(record),
         "citation": record.citation,
         "invoice_ids": record.related_invoice_ids(),
+        "facts": record.facts(),
     }
     if record.owner_customer_id:
         base["customer_id"] = record.owner_customer_id

@@ -71,6 +71,11 @@ class Record(BaseModel):
     def related_invoice_ids(self) -> list[str]:
         return []
 
+    def facts(self) -> list[str]:
+        """Glossary concepts (``retrieval.glossary``) that a structured field of this record
+        answers, whatever its prose says: a note with a promise date answers "promise"."""
+        return []
+
 
 class Tenant(Record):
     record_type: ClassVar[str] = "tenant"

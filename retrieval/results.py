@@ -18,6 +18,7 @@ class Hit:
     text: str
     score: float
     invoice_ids: list[str] = field(default_factory=list)
+    facts: list[str] = field(default_factory=list)  # see Record.facts
 
 
 @dataclass
@@ -60,4 +61,13 @@ def hit_of(payload: Mapping[str, Any], score: float, text: str) -> Hit:
         text=text,
         score=score,
         invoice_ids=list(payload.get("invoice_ids") or []),
+        facts=_facts(payload),
     )
+
+
+def _facts(payload: Mapping[str, Any]) -> list[str]:
+    """A point's ``Record.facts``; points written before the field existed carry the record
+    itself on their first chunk (a re-ingest of the same version changes nothing)."""
+    if "facts" in payload:
+        return list(payload["facts"])
+    return record_of(payload).facts() if "record" in payload else []

@@ -1,4 +1,5 @@
-"""Tenant-scoped retrieval: exact id matches first, then hybrid (dense + sparse, RRF) hits."""
+"""Tenant-scoped retrieval: structured matches (ids named, facts asked for) first, then hybrid
+(dense + sparse) hits."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from qdrant_client.http import models as qm
 from retrieval.errors import InvalidRequestError, RetrievalError
 from retrieval.filters import check_id, scope_filter
 from retrieval.fusion import Fusion
+from retrieval.glossary import concepts
 from retrieval.index import SearchMode, payload_text
-from retrieval.results import Hit, citation_of
+from retrieval.results import Hit, hit_of
 from retrieval.store import RetrievalStore
 
 MAX_QUERY_CHARS = 2000
@@ -41,7 +43,9 @@ class RetrievalRequest:
     where: dict[str, Any] | None = None
     mode: SearchMode = SearchMode.HYBRID
     limit: int = 10
-    exact_ids: bool = True  # put records named by number first
+    #: structured matches first: records named by number, then hits whose fields answer a
+    #: concept the query names (Record.facts)
+    structured: bool = True
     fusion: Fusion | None = None  # hybrid only; None: the query-type route (retrieval.fusion)
 
 
@@ -70,11 +74,16 @@ class Retriever:
         request.mode = SearchMode(request.mode)
 
     def _retrieve(self, request: RetrievalRequest, dense: list[float] | None) -> list[Hit]:
-        exact = self.exact_matches(request) if request.exact_ids else []
+        exact = self.exact_matches(request) if request.structured else []
         ranked = self.store.search(
             request.tenant_id, request.query, request.customer_id, request.record_types,
             request.where, request.mode, request.limit, dense, request.fusion,
         )  # fmt: skip
+        named = concepts(request.query) if request.structured else set()
+        if named:
+            # a hit whose structured fields answer what the query names (a promise date for
+            # "did they commit to a date") goes ahead of hits that only share its words
+            ranked = sorted(ranked, key=lambda h: not named.intersection(h.facts))
         seen = {h.citation.id for h in exact}
         merged = exact + [h for h in ranked if h.citation.id not in seen]
         return merged[: request.limit]
@@ -102,12 +111,7 @@ class Retriever:
         def rank(p: dict[str, Any]) -> int:
             return min(order.get(p.get("record_id", ""), 99), order.get(p.get("po_number", ""), 99))
 
-        return [
-            Hit(
-                citation_of(p), p.get("customer_id"), payload_text(p), 1.0, p.get("invoice_ids", [])
-            )
-            for p in sorted(payloads, key=rank)
-        ]
+        return [hit_of(p, 1.0, payload_text(p)) for p in sorted(payloads, key=rank)]
 
 
 __all__ = ["Retriever", "RetrievalRequest", "RetrievalError", "id_candidates"]

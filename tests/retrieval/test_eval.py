@@ -37,7 +37,7 @@ def test_evaluate_runs_on_small_store(store, small_data) -> None:
     queries = build_queries(small_data, n_customers=3)
     scores = evaluate(Retriever(store), queries)
     assert [s.name for s in scores] == [name for name, *_ in MODES]
-    assert scores[-1].name == "routed+ids"  # the production path
+    assert scores[-1].name == "routed+struct"  # the production path
     by_name = {s.name: s for s in scores}
     # fusion must not lose to its better half (plain RRF did: 0.469 against 0.713 at scale 1)
     assert by_name["hybrid-routed"].hit1 >= by_name["sparse"].hit1

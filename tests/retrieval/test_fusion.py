@@ -86,7 +86,7 @@ def test_a_numbers_query_goes_to_the_keyword_branch_without_an_embedding(
     invoice = next(r for r in store.records("acme-foods", "C00001", ("invoice",)) if r.record_id)
     store._embedder = NoEmbedding()  # type: ignore[assignment]
     req = RetrievalRequest("acme-foods", f"what about {invoice.record_id}", "C00001",
-                           mode=SearchMode.HYBRID, exact_ids=False)  # fmt: skip
+                           mode=SearchMode.HYBRID, structured=False)  # fmt: skip
     hits = Retriever(store).retrieve(req)
     assert hits and hits[0].citation.record_id == invoice.record_id
 
