@@ -13,6 +13,7 @@ from cachetools import LRUCache
 
 from retrieval.config import EMBED_DIM
 from retrieval.errors import ConfigError
+from retrieval.onnx_query import onnx_query_path
 
 
 class Embedder(Protocol):
@@ -72,7 +73,8 @@ class MiniLMEmbedder:
 
 def _direct_path(model: Any) -> Callable[[str], list[float]] | None:
     """A direct query path for a (Transformer, mean Pooling, Normalize) sentence-transformers
-    model; None for any other layout (the wrapper serves it)."""
+    model: ONNX Runtime where it loads, else a frozen TorchScript graph; None for any other
+    layout (the wrapper serves it)."""
     import torch
 
     try:
@@ -86,6 +88,9 @@ def _direct_path(model: Any) -> Callable[[str], list[float]] | None:
     except (TypeError, ValueError, AttributeError):
         return None
 
+    fast = onnx_query_path(bert, tokenizer, max_len)
+    if fast is not None:
+        return fast
     encoder = _frozen(bert, tokenizer)
 
     def embed(text: str) -> list[float]:
@@ -138,10 +143,14 @@ class EmbeddingCache:
         with self._lock:
             self._items.clear()
 
+    def has_query(self, text: str) -> bool:
+        with self._lock:
+            return _query_key(text) in self._items
+
     def embed_query(self, embedder: Embedder, text: str) -> list[float]:
         """A query vector, embedded once per distinct text while it stays in the cache (the
         e-mail route's queries repeat: the type and the team's usual instructions)."""
-        key = hashlib.sha256(b"query\x1f" + text.encode()).digest()
+        key = _query_key(text)
         with self._lock:
             found = self._items.get(key)
         if found is None:
@@ -163,3 +172,7 @@ class EmbeddingCache:
                 for (k, _), vec in zip(todo, vectors, strict=True):
                     found[k] = self._items[k] = vec
         return [found[k] for k in keys]
+
+
+def _query_key(text: str) -> bytes:
+    return hashlib.sha256(b"query\x1f" + text.encode()).digest()
