@@ -66,7 +66,7 @@ def markdown(irs: dict[str, list[Scores]], lat: dict[int, dict[str, Any]], meta:
         "",
         "`routed+struct` is the production path: structured matches first (records named by "
         "number, then hits whose fields answer a concept the query names: a collection note "
-        "with a promise date for \"did they commit to a date\"), then the "
+        'with a promise date for "did they commit to a date"), then the '
         "query-type route (ids, amounts, dates: keyword branch alone; prose: RRF of dense and "
         "keyword). The clerk set was written by hand and tunes nothing; its failures were read "
         "once, which found the amount-notation fix (before it, clerk routed hybrid hit@1 0.741, "
