@@ -24,8 +24,9 @@ from retrieval.filters import check_id, in_scope, scope_filter
 from retrieval.fusion import Fusion, route
 from retrieval.index import SearchMode, node_points, payload_text, search_request
 from retrieval.nodes import record_nodes
+from retrieval.record_cache import RecordCache
 from retrieval.records import Customer, Record
-from retrieval.results import Hit, UpsertReport, hit_of, record_of
+from retrieval.results import Hit, UpsertReport, hit_of
 from retrieval.upsert_plan import Key, key_of, plan_upsert, stale_chunk_ids
 
 if TYPE_CHECKING:
@@ -43,6 +44,7 @@ class RetrievalStore:
         self._embedder = embedder
         self._embedder_lock = threading.Lock()
         self.embed_cache = EmbeddingCache()
+        self.record_cache = RecordCache()
         log.info("retrieval store open (%s, collection %s)", config.location, config.collection)
 
     # ---- lifecycle ----------------------------------------------------------------------
@@ -127,6 +129,7 @@ class RetrievalStore:
         """Delete every point of one customer (the customer record carries customer_id too)."""
         self.backend.delete(scope_filter(tenant_id, customer_id))
         self.embed_cache.clear()  # vectors derived from the erased text (or queries) go too
+        self.record_cache.clear()
 
     # ---- exact reads --------------------------------------------------------------------
     def get_record(self, tenant_id: str, record_type: str, record_id: str) -> Record | None:
@@ -136,7 +139,7 @@ class RetrievalStore:
         points = self.backend.retrieve([point_uuid(tenant_id, record_type, record_id, 0)], True)
         if not points or (points[0].payload or {}).get("tenant_id") != tenant_id:
             return None
-        return record_of(points[0].payload or {})
+        return self.record_cache.record(points[0].payload or {})
 
     def customer_exists(self, tenant_id: str, customer_id: str) -> bool:
         return self.get_record(tenant_id, "customer", customer_id) is not None
@@ -186,9 +189,8 @@ class RetrievalStore:
         record_types: Sequence[str] | None = None,
         where: Mapping[str, Any] | None = None,
     ) -> list[Record]:
-        return [
-            record_of(p) for p in self.scroll_payloads(tenant_id, customer_id, record_types, where)
-        ]
+        payloads = self.scroll_payloads(tenant_id, customer_id, record_types, where)
+        return [self.record_cache.record(p) for p in payloads]
 
     def count(self, tenant_id: str, customer_id: str | None = None) -> int:
         return self.backend.count(scope_filter(tenant_id, customer_id))

@@ -120,3 +120,24 @@ def test_a_server_that_goes_down_and_comes_back_is_pinged_again_without_reopenin
             backend.ping()  # the same client: qdrant-client opens a new connection
     finally:
         backend.close()
+
+
+def test_records_are_parsed_once_per_stored_version_and_erasure_forgets_them(
+    store: RetrievalStore,
+) -> None:
+    from retrieval.erasure import erase_customer
+    from retrieval.records import Invoice
+
+    first = store.records("acme-foods", "C00001", ["invoice"])
+    again = store.records("acme-foods", "C00001", ["invoice"])
+    assert first and all(a is b for a, b in zip(first, again, strict=True))  # from the cache
+    inv = first[0]
+    assert isinstance(inv, Invoice)
+    store.upsert_records(
+        [inv.model_copy(update={"version": inv.version + 1, "po_number": "PO-NEW"})]
+    )
+    fresh = store.get_record("acme-foods", "invoice", inv.invoice_id)
+    assert isinstance(fresh, Invoice) and fresh.po_number == "PO-NEW"  # a new version, parsed
+    store.records("acme-foods", "C00002", ["invoice"])
+    erase_customer(store, "acme-foods", "C00002")
+    assert len(store.record_cache._items) == 0  # nothing erased stays in memory
