@@ -131,6 +131,7 @@ async def run_suite(cfg: SuiteConfig, with_baselines: bool = True) -> dict[str, 
         if peer is not None:
             peer.stop()
         server.stop()
+        rig.close()
     results["trials"] = rig.trials
     results["ratios"] = suite.summarize_ratios(rig.trials, cfg)
     results["cost"] = costs(results, cfg)
@@ -216,6 +217,7 @@ async def run_suite_light(cfg: SuiteConfig, phases: tuple[str, ...]) -> dict[str
             await suite.phase_latency_vs_load(rig, ["server"])
     finally:
         server.stop()
+        rig.close()
     return {"config": cfg.as_dict(), "environment": env, "trials": rig.trials}
 
 

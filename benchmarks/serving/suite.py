@@ -26,8 +26,9 @@ from benchmarks.serving.loadgen import (
 )
 from benchmarks.serving.memory import measure_memory  # noqa: F401 - re-exported
 from benchmarks.serving.servers import ServerProcess, free_port, spawn
-from benchmarks.serving.stats import by_group, ratio, summarize
+from benchmarks.serving.stats import RequestResult, by_group, ratio, summarize
 from benchmarks.serving.workload import RequestSpec, make_workload
+from server.progress import Progress
 
 AR_TENANT, AR_CUSTOMERS = "acme-foods", ("C00001", "C00002")  # demo ids start at 1
 
@@ -46,6 +47,11 @@ class Rig:
         self.adapters: list[str] = []
         self.base_model = ""
         self.on_trial: Any = None  # called after every trial (the runner checkpoints)
+        # requests sent so far, with their rate: a bar on a terminal, a line every 30 s in a log
+        self.progress = Progress(None, "bench", unit="requests", every_s=30.0)
+
+    def close(self) -> None:
+        self.progress.close()
 
     async def trial(
         self,
@@ -57,7 +63,13 @@ class Rig:
         rate: float | None = None,
         **meta: Any,
     ) -> dict[str, Any]:
-        send = self.senders[engine]
+        sender = self.senders[engine]
+
+        async def send(spec: RequestSpec) -> RequestResult:
+            result = await sender(spec)
+            self.progress.to(self.progress.done + 1)
+            return result
+
         if rate is not None:
             results, dur = await run_open(specs, send, rate, seed=len(self.trials))
             load = {"mode": "open", "request_rate": rate}

@@ -175,3 +175,26 @@ def test_report_renders_markdown_and_plots(tmp_path: Path) -> None:
     assert "Per adapter: 8 adapters, Zipf" in text
     for png in ("latency_vs_load.png", "throughput_vs_adapters.png"):
         assert (tmp_path / png).read_bytes()[:4] == b"\x89PNG"
+
+
+def test_a_trial_reports_progress_per_request() -> None:
+    import io
+
+    from benchmarks.serving.config import SuiteConfig
+    from benchmarks.serving.suite import Rig
+    from server.progress import Progress
+
+    out = io.StringIO()  # not a terminal: plain lines
+    rig = Rig(SuiteConfig.quick())
+    rig.progress = Progress(None, "bench", unit="requests", every_s=3600.0, stream=out)
+
+    async def sender(spec: workload.RequestSpec) -> RequestResult:
+        return RequestResult(spec.kind, "base", success=True, output_tokens=2, latency=0.01)
+
+    rig.senders["server"] = sender
+    specs = workload.make_workload(5, 0, [None], "uniform")
+    asyncio.run(rig.trial("server", specs, "t", concurrency=2))
+    asyncio.run(rig.trial("server", specs, "t2", concurrency=2))
+    assert rig.progress.done == 10
+    rig.close()
+    assert out.getvalue().startswith("bench: 10 requests (")
