@@ -237,6 +237,8 @@ class RetrievalStore:
         candidates = max(self.config.dense_candidates, self.config.sparse_candidates)
         request = search_request(mode, flt, limit, dense, text, candidates, fusion)
         points = self.backend.query(**request) if request is not None else []
+        # equal scores in point-id order: the shard's segment layout must not decide a ranking
+        points = sorted(points, key=lambda p: (-p.score, str(p.id)))
         return [
             hit_of(p.payload or {}, float(p.score), payload_text(p.payload or {}))
             for p in points
