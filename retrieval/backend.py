@@ -41,6 +41,9 @@ Offset = qm.ExtendedPointId | None
 class Backend(Protocol):
     """One hybrid collection (dense ``text-dense`` + sparse ``text-sparse``); thread-safe."""
 
+    #: True when no other process can write to the collection, so reads may be cached
+    is_sole_writer: bool
+
     def upsert(self, points: Sequence[qm.PointStruct]) -> None: ...
 
     def retrieve(self, ids: Sequence[str], with_payload: bool | Sequence[str]) -> list[qm.Record]:
@@ -112,6 +115,8 @@ class QdrantBackend:
 
     qdrant-client talks HTTP with a connection pool, so a call after the server came back
     opens a new connection: nothing here needs reopening."""
+
+    is_sole_writer = False  # other replicas and `arserve data ingest` write to it too
 
     def __init__(self, client: QdrantClient, collection: str, url: str) -> None:
         self.client = client

@@ -24,7 +24,7 @@ from retrieval.filters import check_id, in_scope, scope_filter
 from retrieval.fusion import Fusion, route
 from retrieval.index import SearchMode, node_points, payload_text, search_request
 from retrieval.nodes import record_nodes
-from retrieval.record_cache import RecordCache
+from retrieval.record_cache import RecordCache, ScopeCache
 from retrieval.records import Customer, Record
 from retrieval.results import Hit, UpsertReport, hit_of
 from retrieval.upsert_plan import Key, key_of, plan_upsert, stale_chunk_ids
@@ -45,6 +45,7 @@ class RetrievalStore:
         self._embedder_lock = threading.Lock()
         self.embed_cache = EmbeddingCache()
         self.record_cache = RecordCache()
+        self.scope_cache = ScopeCache() if self.backend.is_sole_writer else None
         log.info("retrieval store open (%s, collection %s)", config.location, config.collection)
 
     # ---- lifecycle ----------------------------------------------------------------------
@@ -81,14 +82,18 @@ class RetrievalStore:
         Safe to repeat (deterministic point ids), so an interrupted ingestion can be rerun.
         """
         plan = plan_upsert(records, self._existing)
-        self._write(plan.to_write, plan.shrink)
+        try:
+            self._write(plan.to_write, plan.shrink)
+        finally:  # a write that failed part-way may still have changed what a read sees
+            self._invalidate(plan.scopes)
         return plan.report
 
     def _existing(self, keys: list[Key]) -> dict[Key, dict]:
         if not keys:
             return {}
         ids = [point_uuid(t, rt, rid, 0) for t, rt, rid in keys]
-        points = self.backend.retrieve(ids, ["version", "content_hash", "n_chunks", "index_format"])
+        fields = ["version", "content_hash", "n_chunks", "index_format", "customer_id"]
+        points = self.backend.retrieve(ids, fields)
         by_id = {str(p.id): p.payload or {} for p in points}
         return {k: by_id[i] for k, i in zip(keys, ids, strict=True) if i in by_id}
 
@@ -127,9 +132,17 @@ class RetrievalStore:
 
     def delete_scope(self, tenant_id: str, customer_id: str) -> None:
         """Delete every point of one customer (the customer record carries customer_id too)."""
-        self.backend.delete(scope_filter(tenant_id, customer_id))
+        try:
+            self.backend.delete(scope_filter(tenant_id, customer_id))
+        finally:
+            self._invalidate({(tenant_id, customer_id)})
         self.embed_cache.clear()  # vectors derived from the erased text (or queries) go too
         self.record_cache.clear()
+
+    def _invalidate(self, scopes: set[tuple[str, str | None]]) -> None:
+        if self.scope_cache is not None:
+            for tenant_id, customer_id in scopes:
+                self.scope_cache.invalidate(tenant_id, customer_id)
 
     # ---- exact reads --------------------------------------------------------------------
     def get_record(self, tenant_id: str, record_type: str, record_id: str) -> Record | None:
@@ -189,8 +202,18 @@ class RetrievalStore:
         record_types: Sequence[str] | None = None,
         where: Mapping[str, Any] | None = None,
     ) -> list[Record]:
+        """Parsed records in scope (each record's head chunk); one customer's reads without
+        ``where`` are cached until this process writes to that customer."""
+        cache = self.scope_cache if customer_id is not None and where is None else None
+        key = (tenant_id, customer_id, tuple(record_types) if record_types else None)
+        if cache is not None and (found := cache.get(key)) is not None:
+            return found
+        generation = cache.begin() if cache is not None else 0
         payloads = self.scroll_payloads(tenant_id, customer_id, record_types, where)
-        return [self.record_cache.record(p) for p in payloads]
+        records = [self.record_cache.record(p) for p in payloads]
+        if cache is not None:
+            cache.put(key, records, generation)
+        return records
 
     def count(self, tenant_id: str, customer_id: str | None = None) -> int:
         return self.backend.count(scope_filter(tenant_id, customer_id))

@@ -23,6 +23,9 @@ class UpsertPlan:
     report: UpsertReport
     to_write: list[Record] = field(default_factory=list)
     shrink: list[tuple[Record, int]] = field(default_factory=list)  # (record, old chunk count)
+    # (tenant, customer) scopes whose reads the writes change: new owners and, for an update
+    # that moves a record, the old one
+    scopes: set[tuple[str, str | None]] = field(default_factory=set)
 
 
 def plan_upsert(
@@ -83,7 +86,9 @@ def plan_writes(
             report.outcomes[key] = "updated"
             if old.get("n_chunks", 1) > 1:
                 plan.shrink.append((rec, int(old["n_chunks"])))
+            plan.scopes.add((rec.tenant_id, old.get("customer_id")))
         plan.to_write.append(rec)
+        plan.scopes.add((rec.tenant_id, rec.owner_customer_id))
     return plan
 
 

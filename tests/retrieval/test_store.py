@@ -141,3 +141,42 @@ def test_records_are_parsed_once_per_stored_version_and_erasure_forgets_them(
     store.records("acme-foods", "C00002", ["invoice"])
     erase_customer(store, "acme-foods", "C00002")
     assert len(store.record_cache._items) == 0  # nothing erased stays in memory
+
+
+def test_a_customers_records_are_cached_until_this_process_writes_to_that_customer(
+    store: RetrievalStore,
+) -> None:
+    from retrieval.erasure import erase_customer
+    from retrieval.records import Invoice, InvoiceStatus
+
+    assert store.scope_cache is not None  # an Edge shard: this process is its one writer
+    first = store.records(A, "C00001", ["invoice"])
+    other = store.records(A, "C00002", ["invoice"])
+    inv = first[0]
+    assert isinstance(inv, Invoice)
+    paid = inv.model_copy(update={"version": inv.version + 1, "status": InvoiceStatus.PAID})
+    store.upsert_records([paid])
+    after = {r.record_id: r for r in store.records(A, "C00001", ["invoice"])}
+    assert isinstance(after[inv.record_id], Invoice)
+    assert after[inv.record_id].status == "paid"  # read-your-writes through the cache
+    assert store.scope_cache.get((A, "C00002", ("invoice",))) == other  # untouched: kept
+    erase_customer(store, A, "C00002")
+    assert store.records(A, "C00002", ["invoice"]) == []
+
+
+def test_a_read_overtaken_by_a_write_is_not_kept() -> None:
+    from retrieval.record_cache import ScopeCache
+
+    cache = ScopeCache()
+    generation = cache.begin()  # a read starts, then a write to another customer lands
+    cache.invalidate(A, "C00009")
+    cache.put((A, "C00001", None), [], generation)
+    assert cache.get((A, "C00001", None)) is None
+    cache.put((A, "C00001", None), [], cache.begin())
+    assert cache.get((A, "C00001", None)) == []
+    cache.invalidate(A, None)  # a tenant-wide record: every customer of the tenant
+    assert cache.get((A, "C00001", None)) is None
+
+
+def test_a_qdrant_servers_reads_are_not_cached() -> None:
+    assert QdrantBackend.is_sole_writer is False  # other replicas write to the same collection
