@@ -42,13 +42,40 @@ def onnx_query_path(bert: Any, tokenizer: Any, max_len: int) -> Callable[[str], 
     except Exception:  # noqa: BLE001 - an optimisation only: any failure keeps the torch path
         return None
 
+    encode = _encoder(tokenizer, max_len)
+
     def embed(text: str) -> list[float]:
-        batch = tokenizer([text], return_tensors="np", truncation=True, max_length=max_len)
-        feed = {n: np.asarray(batch[n], dtype=np.int64) for n in NAMES}
-        return [float(x) for x in session.run(None, feed)[0][0]]
+        if encode is None:
+            batch = tokenizer([text], return_tensors="np", truncation=True, max_length=max_len)
+            feed = {n: np.asarray(batch[n], dtype=np.int64) for n in NAMES}
+        else:
+            enc = encode(text)
+            rows = (enc.ids, enc.attention_mask, enc.type_ids)
+            feed = {n: np.array([row], dtype=np.int64) for n, row in zip(NAMES, rows, strict=True)}
+        return session.run(None, feed)[0][0].tolist()  # type: ignore[no-any-return]
 
     embed.__name__ = "onnx"
     return embed
+
+
+def _encoder(tokenizer: Any, max_len: int) -> Callable[[str], Any] | None:
+    """The fast tokenizer's own Rust ``encode`` on a private copy (truncating, no padding):
+    the HuggingFace wrapper's Python around it releases and retakes the GIL, and each retake
+    waits out the switch interval of a thread busy in Python, which an assembly reading the
+    customer's records alongside is (8.4 -> 20 ms a query, 15 ms with one retake left)."""
+    backend = getattr(tokenizer, "backend_tokenizer", None)
+    if backend is None:
+        return None
+    from tokenizers import Tokenizer
+
+    own = Tokenizer.from_str(backend.to_str())
+    own.enable_truncation(max_len)
+    own.no_padding()
+    sample = "a sample query, to check the ids match"
+    expected = tokenizer([sample], truncation=True, max_length=max_len)
+    if list(expected["input_ids"][0]) != own.encode(sample).ids:
+        return None
+    return own.encode  # type: ignore[no-any-return]
 
 
 def _export(bert: Any, sample: Any) -> bytes:

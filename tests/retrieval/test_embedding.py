@@ -104,3 +104,19 @@ def test_assembly_embeds_a_prose_query_once_while_reading_records(store) -> None
     ctx.assemble("acme-foods", "C00001", "customer says goods arrived damaged", 1500)
     ctx.assemble("acme-foods", "C00001", "status of INV-100003", 1500)  # keywords alone
     assert counting.queries == ["customer says goods arrived damaged"]
+
+
+def test_the_onnx_path_tokenizes_with_its_own_rust_tokenizer_as_the_wrapper_does(
+    model: MiniLMEmbedder,
+) -> None:
+    from retrieval.onnx_query import _encoder
+
+    st = model._model._model
+    encode = _encoder(st.tokenizer, st.max_seq_length)
+    assert encode is not None  # a fast tokenizer: the wrapper's Python is skipped
+    for text in TEXTS:
+        expected = st.tokenizer([text], truncation=True, max_length=st.max_seq_length)
+        assert encode(text).ids == list(expected["input_ids"][0])
+    # a private copy: the wrapper's own calls (ingest batches pad) leave it as it was
+    st.tokenizer(["a", "b c d"], padding=True)
+    assert len(encode("open invoices").ids) == len(st.tokenizer(["open invoices"])["input_ids"][0])
