@@ -33,6 +33,7 @@ from retrieval.index import SearchMode  # noqa: E402
 from retrieval.ingest import ingest_path  # noqa: E402
 from retrieval.store import RetrievalStore  # noqa: E402
 from retrieval.writes import RecordWriter  # noqa: E402
+from server.gc_heap import freeze_startup_heap  # noqa: E402
 
 QUERIES = [
     "customer says goods arrived damaged", "promise to pay next week", "early payment discount",
@@ -98,6 +99,7 @@ def measure(scale: int, folder: Path, n: int, seed: int = 1) -> dict[str, list[f
     embed = store.embedder.embed_query  # the model itself, never the store's query cache
     embed("warm up")
     ctx.assemble(*customers[0], QUERIES[0], 1500)
+    freeze_startup_heap()  # as the server does once it is up
     out: dict[str, list[float]] = {name: [] for name in STEPS}
     run = uuid.uuid4().hex[:8]  # the store is reused by later runs: each writes new notes
     out["chunks"] = [float(store.total_points())]

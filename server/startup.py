@@ -15,6 +15,7 @@ from server.engine.config import apply_process_env, build_engine_config
 from server.engine.errors import ArserveError
 from server.engine.protocol import Engine
 from server.errors import ConfigError
+from server.gc_heap import freeze_startup_heap
 from server.model_prep import prepare_default_model
 from server.rollouts.controller import RolloutController
 from server.rollouts.shadow import ShadowRunner
@@ -163,6 +164,8 @@ async def start(state: AppState) -> None:
         await start_engine(state)
     else:
         await asyncio.gather(start_engine(state), start_retrieval(state))
+    frozen = freeze_startup_heap()
+    logger.info("start-up heap frozen out of the garbage collector (%d objects)", frozen)
 
 
 async def start_engine(state: AppState) -> None:
