@@ -38,6 +38,7 @@ from retrieval.fusion import fuse
 log = logging.getLogger(__name__)
 Offset = qm.ExtendedPointId | None
 _CONFIG_FILE = "edge_config.json"
+_MAX_WARM_BYTES = 2 << 30  # a larger shard warms in part; the rest faults in as it is read
 
 
 def edge_config(wal: bool) -> qe.EdgeConfig:
@@ -66,6 +67,8 @@ def payload_indexes(keyword_fields: Sequence[str]) -> list[qe.UpdateOperation]:
 
 class EdgeBackend:
     """One Edge shard; calls take one lock (the shard is one Rust object shared by threads)."""
+
+    is_sole_writer = True  # the shard's folder is locked by this process
 
     def __init__(self, shard: qe.EdgeShard, temp_dir: Path | None = None) -> None:
         self.shard = shard
@@ -100,9 +103,12 @@ class EdgeBackend:
         try:
             # the config given again: its optimizer settings (erasure's vacuum) apply to a
             # shard created before them
-            return cls(qe.EdgeShard.load(str(path), edge_config(True)))
+            backend = cls(qe.EdgeShard.load(str(path), edge_config(True)))
         except Exception as exc:  # Edge raises a bare Exception, e.g. its WAL is locked
             raise StoreUnavailableError(f"cannot open Qdrant Edge at {path}: {exc}") from exc
+        warmed = warm_files(path / "segments", _MAX_WARM_BYTES)
+        log.info("Qdrant Edge shard %s open (%d MiB of segments read ahead)", path, warmed >> 20)
+        return backend
 
     @contextlib.contextmanager
     def _call(self) -> Iterator[qe.EdgeShard]:
@@ -179,6 +185,23 @@ class EdgeBackend:
             finally:
                 if self._remove_temp is not None:
                     self._remove_temp()
+
+
+def warm_files(folder: Path, max_bytes: int) -> int:
+    """Read the shard's segment files once, up to ``max_bytes``; returns the bytes read.
+
+    Edge maps its payload storage and indexes; a page the process has not read yet faults in
+    from disk on first touch, so a customer first read after start-up took 4-5 ms in the
+    scroll (22 major faults) against 1.8 ms once read. Qdrant's "cached" memory tier does
+    the same pre-warming, but a loaded shard keeps the tier it was created with."""
+    done = 0
+    for file in sorted(p for p in folder.rglob("*") if p.is_file()):
+        if done >= max_bytes:
+            break
+        with contextlib.suppress(OSError), file.open("rb") as fh:  # removed meanwhile
+            while done < max_bytes and (chunk := fh.read(1 << 20)):
+                done += len(chunk)
+    return done
 
 
 def _filter(flt: qm.Filter) -> qe.Filter:

@@ -94,3 +94,13 @@ def test_in_memory_store_removes_its_folder(embedder) -> None:
 
 def _files_holding(folder: Path, needle: bytes) -> list[Path]:
     return [p for p in folder.rglob("*") if p.is_file() and needle in p.read_bytes()]
+
+
+def test_warming_reads_the_segment_files_up_to_its_cap(tmp_path: Path) -> None:
+    from retrieval.edge_backend import warm_files
+
+    (tmp_path / "seg" / "payload_storage").mkdir(parents=True)
+    (tmp_path / "seg" / "payload_storage" / "page_0.dat").write_bytes(b"x" * 3000)
+    (tmp_path / "seg" / "segment.json").write_bytes(b"{}")
+    assert warm_files(tmp_path, 1 << 20) == 3002
+    assert warm_files(tmp_path, 1000) < 3002  # a shard larger than the cap warms in part
