@@ -89,15 +89,35 @@ def build_context(
     facts.list_other_invoices = not request.only_focus_invoices
     if not request.include_people:
         facts.contact_name = facts.collector = None
+    packed = pack_facts(facts, request.max_tokens, count_tokens)  # while the query embeds
     text = " ".join([request.query.strip(), *focus.invoice_ids, focus.dispute_id or ""]).strip()
     hits = find_passages(text[:MAX_QUERY_CHARS]) if text else []
-    return fit_block(facts, hits, request.max_tokens, count_tokens)
+    return fill_block(packed, hits, request.max_tokens, count_tokens)
 
 
 def fit_block(
     facts: CustomerFacts, hits: list[Hit], max_tokens: int, count: TokenCounter = estimate_tokens
 ) -> ContextBlock:
     """Fact lines in priority order, then passages, as many as the token budget holds."""
+    return fill_block(pack_facts(facts, max_tokens, count), hits, max_tokens, count)
+
+
+@dataclass
+class PackedFacts:
+    """The fact lines a budget holds, packed before the passages are found (an assembly
+    does it while the query is still being embedded)."""
+
+    facts: CustomerFacts
+    lines: list[str]
+    shown: list[FactLine]
+    cited: dict[str, Citation]
+    used: int
+    truncated: bool
+
+
+def pack_facts(
+    facts: CustomerFacts, max_tokens: int, count: TokenCounter = estimate_tokens
+) -> PackedFacts:
     lines = [OPEN, FACTS_HEADER]
     used = count(OPEN) + count(CLOSE) + count(FACTS_HEADER) + 3
     cited: dict[str, Citation] = {}
@@ -114,6 +134,15 @@ def fit_block(
         used += cost
         shown.append(line)
         cited.update((c.id, c) for c in line.citations)
+    return PackedFacts(facts, lines, shown, cited, used, truncated)
+
+
+def fill_block(
+    packed: PackedFacts, hits: list[Hit], max_tokens: int, count: TokenCounter = estimate_tokens
+) -> ContextBlock:
+    """The packed facts, then as many passages as the rest of the budget holds."""
+    lines, shown, cited = list(packed.lines), list(packed.shown), dict(packed.cited)
+    used, truncated = packed.used, packed.truncated
     kept: list[Hit] = []
     header_cost = count(PASSAGES_HEADER) + 1
     for hit in hits:
@@ -143,7 +172,7 @@ def fit_block(
         stated = stated | line.statement
     used_ids = {c for c in cited if f"[{c}]" in text}
     citations = [c for cid, c in cited.items() if cid in used_ids]
-    return ContextBlock(text, citations, facts, kept, total, truncated, stated)
+    return ContextBlock(text, citations, packed.facts, kept, total, truncated, stated)
 
 
 def _require_owned(
