@@ -106,18 +106,20 @@ def measure(scale: int, folder: Path, n: int, seed: int = 1) -> dict[str, list[f
     for i in range(n):
         tenant, customer = rng.choice(customers)
         q = f"{rng.choice(QUERIES)} {_WORDS[i % 10]} {_WORDS[i // 10 % 10]} {_WORDS[i // 100 % 10]}"
-        t0 = time.perf_counter()
-        vec = embed(q)
-        t1 = time.perf_counter()
-        store.search(tenant, q, customer, limit=10, dense=vec)
-        t2 = time.perf_counter()
+        # the assembly first: no other step of the round has read this customer yet
         store.embed_cache.clear()  # a query the store has not seen: embedded in the assembly
+        t0 = time.perf_counter()
         ctx.assemble(tenant, customer, q, 1500)
-        t3 = time.perf_counter()
+        t1 = time.perf_counter()
         ctx.assemble(tenant, customer, q, 1500)  # the same query again: its vector is cached
+        t2 = time.perf_counter()
+        vec = embed(q)
+        t3 = time.perf_counter()
+        store.search(tenant, q, customer, limit=10, dense=vec)
         t4 = time.perf_counter()
         visible = _upsert_to_visible(store, writer, tenant, customer, f"bench-{run}-{i}")
-        for name, value in zip(STEPS, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, visible), strict=True):
+        steps = (t3 - t2, t4 - t3, t1 - t0, t2 - t1, visible)  # in STEPS' order
+        for name, value in zip(STEPS, steps, strict=True):
             out[name].append(value)
     store.close()
     return out

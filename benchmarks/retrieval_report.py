@@ -86,6 +86,14 @@ def markdown(irs: dict[str, list[Scores]], lat: dict[int, dict[str, Any]], meta:
     lines += [
         "## Latency (ms)",
         "",
+        "Each round picks one of the scale's customers at random (2,000 at scale 10, so mostly "
+        "a customer this process has not read yet) and a query no round used. The new-query "
+        "assembly runs first in its round and embeds the query itself (on a thread, while the "
+        "customer's records are read); the repeated query finds its vector and the customer's "
+        "records cached (a write to the customer, as each round's upsert is, drops them). As "
+        "in the server: the start-up heap is frozen out of the garbage collector, and the "
+        "shard's segment files are read ahead when it opens. No engine runs.",
+        "",
         "| scale | chunks | step | p50 | p95 | p99 |",
         "|---|---|---|---|---|---|",
     ]
