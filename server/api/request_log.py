@@ -167,4 +167,5 @@ def audit_entry(line: dict[str, Any], draft: AuditDraft) -> AuditEntry:
         prompt_tokens=sum(a.prompt_tokens for a in draft.attempts),
         completion_tokens=sum(a.completion_tokens for a in draft.attempts),
         output_sha256=output_sha256([t for a in draft.returned for t in a.returned_texts()]),
+        generation_ids=list(draft.generation_ids),
     )

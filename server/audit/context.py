@@ -47,6 +47,7 @@ class AuditDraft:
     # The attempts whose text the response returns (a retry supersedes the ones before it).
     returned: list[Attempt] = field(default_factory=list)
     customer_ids: list[str] = field(default_factory=list)  # raw, distinct, in noted order
+    generation_ids: list[str] = field(default_factory=list)  # the response ids, noted order
     citations: list[str] = field(default_factory=list)
     grounding: dict[str, Any] | None = None
     arm: str | None = None
@@ -81,11 +82,12 @@ def begin_attempt(attempt: Attempt, supersedes: bool) -> Attempt:
 def audit_note(**fields: object) -> None:
     """Merge fields into the current request's audit draft (no-op outside an audited request).
 
-    Known fields: customer_id (str, raw: the log keeps only its keyed hash; each call adds
-    one, so a dispute batch can name every item's customer), citations (list[str], e.g.
-    "invoice:INV-1@3"; calls extend the list), grounding (a dict of
-    results: JSON scalars or lists of them, never text of the draft), arm ("live", "canary"),
-    rollout_id (str). Anything else, or a value of the wrong type, is dropped with a warning
+    Known fields: generation_id (str: an id the response returns, which feedback names;
+    each call adds one, a dispute batch one per item), customer_id (str, raw: the log keeps
+    only its keyed hash; each call adds one, so a dispute batch can name every item's
+    customer), citations (list[str], e.g. "invoice:INV-1@3"; calls extend the list),
+    grounding (a dict of results: JSON scalars or lists of them, never text of the draft),
+    arm ("live", "canary"), rollout_id (str). Anything else, or a value of the wrong type, is dropped with a warning
     (its name only): the audit never fails a request."""
     draft = _draft.get()
     if draft is None:
@@ -103,6 +105,10 @@ def _set(draft: AuditDraft, name: str, value: object) -> bool:
         return True
     if name == "grounding" and isinstance(value, dict) and _json_results(value):
         draft.grounding = {**(draft.grounding or {}), **value}
+        return True
+    if name == "generation_id" and isinstance(value, str):
+        if value not in draft.generation_ids:
+            draft.generation_ids.append(value)
         return True
     if name == "customer_id" and isinstance(value, str):
         if value not in draft.customer_ids:

@@ -82,6 +82,7 @@ class AuditQuery:
     adapter: str | None = None  # NAME or NAME@VERSION
     request_id: str | None = None
     limit: int = 100
+    generation_id: str | None = None
 
     def matches(self, record: dict[str, Any], at: float) -> bool:
         if self.since is not None and at < self.since:
@@ -91,6 +92,10 @@ class AuditQuery:
         if self.tenant is not None and record.get("tenant") != self.tenant:
             return False
         if self.request_id is not None and record.get("request_id") != self.request_id:
+            return False
+        if self.generation_id is not None and self.generation_id not in (
+            record.get("generation_ids") or []
+        ):
             return False
         if self.adapter is not None:
             refs = {record.get("adapter") or "", *(record.get("adapters") or {})}

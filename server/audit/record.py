@@ -109,6 +109,8 @@ class AuditEntry:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     output_sha256: str | None = None
+    # the ids the response returned (a completion's, an e-mail's, each classification's)
+    generation_ids: list[str] = field(default_factory=list)
 
     def to_record(self, secret: bytes) -> dict[str, Any]:
         """The record's fields, the customer as a keyed ref (no `seq`, `prev`, `hash` yet)."""

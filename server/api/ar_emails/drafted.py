@@ -20,6 +20,7 @@ from server.api.ar_emails.protocol import (
 from server.api.common.generation import new_request_id
 from server.api.common.protocol import CitationRef
 from server.api.common.routing import adapter_ref
+from server.audit.context import audit_note
 from server.errors import UnprocessableError
 from server.rollouts.scores import Outcome
 from server.state import AppState
@@ -92,8 +93,10 @@ def email_response(
             code="ungrounded_draft",
         )
     subject, body = split_email(final.text, req.language)
+    generation_id = new_request_id("email")
+    audit_note(generation_id=generation_id)
     return EmailResponse(
-        id=new_request_id("email"),
+        id=generation_id,
         object="ar.email",
         subject=subject,
         body=body,

@@ -50,6 +50,11 @@ class AuditRecordOut(BaseModel):
     output_sha256: str | None = Field(
         description="sha256 of the returned text (several texts joined by U+001E)"
     )
+    generation_ids: list[str] = Field(
+        default_factory=list,
+        description="the ids the response returned: a completion's or e-mail's `id`, each "
+        "classification's `id` (records written before the field have none)",
+    )
     torn_tail: TornTail | None = Field(
         default=None, description="a torn final line (crashed write) this append cut off"
     )

@@ -41,8 +41,9 @@ async def list_audit(
         str | None, Query(min_length=1, max_length=128, description="NAME or NAME@VERSION")
     ] = None,
     request_id: Filter = None,
+    generation_id: Filter = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
 ) -> dict[str, Any]:
     """Audit records of generation requests, every tenant's (an admin route), newest first."""
-    q = service.query(since, until, tenant, adapter, request_id, limit)
+    q = service.query(since, until, tenant, adapter, request_id, limit, generation_id)
     return await service.list(q)

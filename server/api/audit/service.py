@@ -37,6 +37,7 @@ class AuditService:
         adapter: str | None,
         request_id: str | None,
         limit: int,
+        generation_id: str | None = None,
     ) -> AuditQuery:
         """The checked filters (a 400 naming the parameter at fault)."""
         start, end = _time_param(since, "since"), _time_param(until, "until")
@@ -46,7 +47,7 @@ class AuditService:
             raise InvalidRequestError("adapter: expected NAME or NAME@VERSION", param="adapter")
         if not 1 <= limit <= MAX_LIMIT:
             raise InvalidRequestError(f"limit: 1..{MAX_LIMIT}", param="limit")
-        return AuditQuery(start, end, tenant, adapter, request_id, limit)
+        return AuditQuery(start, end, tenant, adapter, request_id, limit, generation_id)
 
     async def list(self, q: AuditQuery) -> dict[str, Any]:
         if self.log is None:

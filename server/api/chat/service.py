@@ -91,6 +91,7 @@ class ChatService:
             new_request_id("chatcmpl"),
             tenant_id,
         )
+        audit_note(generation_id=run.request_id)
         return run, citations
 
     async def create(self, tenant_id: str, req: ChatCompletionRequest) -> dict[str, Any]:

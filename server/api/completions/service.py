@@ -13,6 +13,7 @@ from server.api.common.responses import completion_body, usage
 from server.api.common.sampling import build_sampling, resolve_adapter, resolve_max_tokens
 from server.api.common.sse import prime
 from server.api.completions.protocol import CompletionRequest
+from server.audit.context import audit_note
 from server.engine.protocol import Engine, GenerationChunk
 from server.errors import InvalidRequestError
 from server.state import AppState
@@ -73,6 +74,7 @@ class CompletionService:
         self.state.admission.check(len(prompts))
         runs, echoes = [], []
         request_id = new_request_id("cmpl")
+        audit_note(generation_id=request_id)
         for i, p in enumerate(prompts):
             ids = self.engine.tokenize(p) if isinstance(p, str) else p
             if not ids:

@@ -51,6 +51,7 @@ class Alternative(BaseModel):
 
 
 class Classification(BaseModel):
+    id: str = Field(description="this classification's generation id (in the audit record)")
     label: DisputeReason
     confidence: float = Field(
         description="the label's probability, calibrated when the adapter version has a "

@@ -114,6 +114,7 @@ class DisputeService:
             structured=StructuredOutput(choice=DISPUTE_LABELS),
         )
         request_id = new_request_id("dispute")
+        audit_note(generation_id=request_id)
         run = GenerationRun(
             self.state, self.engine, prompt, sampling, adapter, ENDPOINT, request_id, tenant_id
         )
@@ -127,6 +128,7 @@ class DisputeService:
             self.state.metrics.label(adapter), label
         ).inc()
         return {
+            "id": request_id,
             "label": label,
             "confidence": round(confidence, 6),
             # uncalibrated, no label is trusted enough to skip the review queue

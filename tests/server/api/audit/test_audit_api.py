@@ -90,6 +90,7 @@ async def test_a_chat_completion_writes_one_record(
         "completion_tokens": usage["completion_tokens"],
         "latency_ms": None,
         "output_sha256": sha("\x1e".join(texts)),  # both choices, in index order
+        "generation_ids": [r.json()["id"]],  # what feedback names, not the X-Request-Id
     }
     assert record["latency_ms"] > 0 and record["time"].endswith("Z")
     assert "echo" not in (tmp_path / "audit" / "audit.jsonl").read_text()  # no output text
@@ -175,6 +176,8 @@ async def test_a_dispute_batch_is_one_record_with_one_attempt_per_item(tmp_path:
     assert list(record["adapters"]) == [DISPUTE_CLASSIFIER]
     assert record["output_sha256"] == sha("\x1e".join(labels))  # every item's label
     assert record["completion_tokens"] == 2
+    ids = [d["id"] for d in r.json()["data"]]
+    assert len(set(ids)) == 2 and record["generation_ids"] == ids  # one per classification
 
 
 @pytest.mark.anyio
@@ -196,6 +199,8 @@ async def test_get_audit_filters_newest_first(
         assert r.json()["object"] == "list"
         return [d["request_id"] for d in r.json()["data"]]
 
+    generation = records(tmp_path)[1]["generation_ids"][0]
+    assert generation.startswith("chatcmpl-")
     assert await ids() == ["r2", "r1", "r0"]
     assert await ids(tenant=A) == ["r2", "r0"]
     assert await ids(tenant=B) == ["r1"]
@@ -203,6 +208,8 @@ async def test_get_audit_filters_newest_first(
     assert await ids(adapter="adapter-a@3") == ["r2", "r1"]
     assert await ids(adapter="adapter-a@2") == []
     assert await ids(request_id="r1") == ["r1"]
+    assert await ids(generation_id=generation) == ["r1"]
+    assert await ids(generation_id="chatcmpl-unknown") == []
     assert await ids(limit=2) == ["r2", "r1"]
     first = records(tmp_path)[0]["time"]
     assert await ids(since="2000-01-01T00:00:00Z", until=first) == ["r0"]

@@ -51,6 +51,10 @@ def test_the_audit_log_records_generations_without_personal_data(
             assert record["adapter_sha256"] and record["base_model_sha256"]
             assert len(record["customer_refs"]) == 1 and CUSTOMER not in record["customer_refs"][0]
             assert record["citations"], record
+        generated = [email.json()["id"], *(d["id"] for d in classify.json()["data"])]
+        for generation_id in generated:  # what feedback will name
+            found = admin.get("/v1/audit", params={"generation_id": generation_id}).json()["data"]
+            assert [generation_id] == [g for r in found for g in r["generation_ids"]], found
     path = server.app_state.settings.resolved_audit_dir / LOG_NAME
     raw = path.read_text()
     leaked = [value for value in _personal_data(demo_dir) if value in raw]

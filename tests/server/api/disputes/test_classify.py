@@ -49,6 +49,7 @@ async def test_classify_answers_the_response_model_and_tokenizes_labels_once() -
     assert body["object"] == "list" and len(body["data"]) == 2
     item = body["data"][0]
     assert set(item) == {
+        "id",
         "label",
         "confidence",
         "needs_review",
@@ -58,6 +59,7 @@ async def test_classify_answers_the_response_model_and_tokenizes_labels_once() -
         "adapter",
     }
     assert item["label"] == DISPUTE_REASONS[0] and item["citations"] == []
+    assert item["id"].startswith("dispute-") and item["id"] != body["data"][1]["id"]
     assert item["needs_review"] is True  # the fake adapter has no calibration
     assert list(item["probabilities"]) == list(DISPUTE_REASONS)  # most probable first
     assert math.isclose(sum(item["probabilities"].values()), 1.0, abs_tol=1e-5)
