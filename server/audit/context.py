@@ -87,8 +87,8 @@ def audit_note(**fields: object) -> None:
     only its keyed hash; each call adds one, so a dispute batch can name every item's
     customer), citations (list[str], e.g. "invoice:INV-1@3"; calls extend the list),
     grounding (a dict of results: JSON scalars or lists of them, never text of the draft),
-    arm ("live", "canary"), rollout_id (str). Anything else, or a value of the wrong type, is dropped with a warning
-    (its name only): the audit never fails a request."""
+    arm ("live", "canary"), rollout_id (str). Anything else, or a value of the wrong type,
+    is dropped with a warning (its name only): the audit never fails a request."""
     draft = _draft.get()
     if draft is None:
         return
