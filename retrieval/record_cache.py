@@ -48,10 +48,13 @@ class ScopeCache:
     Only for a backend this process alone writes to (an Edge shard locks its folder): a
     Qdrant server's other writers would leave an entry stale. A read that a write overtook is
     not kept: ``begin`` takes the write generation and ``put`` stores only if it is unchanged.
+    Entries are grouped by customer, so a write drops its customer's in one step.
     """
 
-    def __init__(self, max_scopes: int = 4096) -> None:
-        self._items: LRUCache[tuple[Any, ...], tuple[Record, ...]] = LRUCache(maxsize=max_scopes)
+    def __init__(self, max_customers: int = 4096) -> None:
+        self._items: LRUCache[tuple[str, str], dict[Any, tuple[Record, ...]]] = LRUCache(
+            maxsize=max_customers
+        )
         self._generation = 0
         self._lock = threading.Lock()
 
@@ -59,23 +62,31 @@ class ScopeCache:
         with self._lock:
             return self._generation
 
-    def get(self, key: tuple[Any, ...]) -> list[Record] | None:
+    def get(self, tenant_id: str, customer_id: str, types: Any) -> list[Record] | None:
         with self._lock:
-            found = self._items.get(key)
+            found = self._items.get((tenant_id, customer_id), {}).get(types)
         return None if found is None else list(found)
 
-    def put(self, key: tuple[Any, ...], records: list[Record], generation: int) -> None:
+    def put(
+        self, tenant_id: str, customer_id: str, types: Any, records: list[Record], generation: int
+    ) -> None:
         with self._lock:
             if generation == self._generation:
-                self._items[key] = tuple(records)
+                entry = self._items.get((tenant_id, customer_id))
+                if entry is None:
+                    entry = self._items[(tenant_id, customer_id)] = {}
+                entry[types] = tuple(records)
 
     def invalidate(self, tenant_id: str, customer_id: str | None) -> None:
-        """Drop the customer's entries (every entry of the tenant when ``customer_id`` is None)."""
+        """Drop the customer's entries (every entry of the tenant when ``customer_id`` is None:
+        a tenant-wide record, rare)."""
         with self._lock:
             self._generation += 1
+            if customer_id is not None:
+                self._items.pop((tenant_id, customer_id), None)
+                return
             for key in [k for k in self._items if k[0] == tenant_id]:
-                if customer_id is None or key[1] == customer_id:
-                    del self._items[key]
+                del self._items[key]
 
     def clear(self) -> None:
         with self._lock:

@@ -204,15 +204,17 @@ class RetrievalStore:
     ) -> list[Record]:
         """Parsed records in scope (each record's head chunk); one customer's reads without
         ``where`` are cached until this process writes to that customer."""
-        cache = self.scope_cache if customer_id is not None and where is None else None
-        key = (tenant_id, customer_id, tuple(record_types) if record_types else None)
-        if cache is not None and (found := cache.get(key)) is not None:
-            return found
-        generation = cache.begin() if cache is not None else 0
+        cache = self.scope_cache if where is None else None
+        types = tuple(record_types) if record_types else None
+        if cache is not None and customer_id is not None:
+            found = cache.get(tenant_id, customer_id, types)
+            if found is not None:
+                return found
+            generation = cache.begin()
         payloads = self.scroll_payloads(tenant_id, customer_id, record_types, where)
         records = [self.record_cache.record(p) for p in payloads]
-        if cache is not None:
-            cache.put(key, records, generation)
+        if cache is not None and customer_id is not None:
+            cache.put(tenant_id, customer_id, types, records, generation)
         return records
 
     def count(self, tenant_id: str, customer_id: str | None = None) -> int:

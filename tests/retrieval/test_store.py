@@ -159,7 +159,7 @@ def test_a_customers_records_are_cached_until_this_process_writes_to_that_custom
     after = {r.record_id: r for r in store.records(A, "C00001", ["invoice"])}
     assert isinstance(after[inv.record_id], Invoice)
     assert after[inv.record_id].status == "paid"  # read-your-writes through the cache
-    assert store.scope_cache.get((A, "C00002", ("invoice",))) == other  # untouched: kept
+    assert store.scope_cache.get(A, "C00002", ("invoice",)) == other  # untouched: kept
     erase_customer(store, A, "C00002")
     assert store.records(A, "C00002", ["invoice"]) == []
 
@@ -170,12 +170,14 @@ def test_a_read_overtaken_by_a_write_is_not_kept() -> None:
     cache = ScopeCache()
     generation = cache.begin()  # a read starts, then a write to another customer lands
     cache.invalidate(A, "C00009")
-    cache.put((A, "C00001", None), [], generation)
-    assert cache.get((A, "C00001", None)) is None
-    cache.put((A, "C00001", None), [], cache.begin())
-    assert cache.get((A, "C00001", None)) == []
+    cache.put(A, "C00001", None, [], generation)
+    assert cache.get(A, "C00001", None) is None
+    cache.put(A, "C00001", None, [], cache.begin())
+    assert cache.get(A, "C00001", None) == []
+    cache.invalidate(A, "C00009")  # another customer's write: this entry stays
+    assert cache.get(A, "C00001", None) == []
     cache.invalidate(A, None)  # a tenant-wide record: every customer of the tenant
-    assert cache.get((A, "C00001", None)) is None
+    assert cache.get(A, "C00001", None) is None
 
 
 def test_a_qdrant_servers_reads_are_not_cached() -> None:
